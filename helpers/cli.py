@@ -1,0 +1,202 @@
+"""``python -m helpers``: the course's command line.
+
+Commands::
+
+    python -m helpers doctor [--no-benchmark]   versions, CPU/GPU, data cache, fast mode
+    python -m helpers data list                 every dataset and whether it is cached
+    python -m helpers data fetch NAME…|all      download (verified) into the cache
+    python -m helpers data import FOLDER        copy verified files from a folder
+    python -m helpers data verify [NAME…]       re-hash every cached file
+
+Exit status: 0 on success, 1 when something asked for is missing or rejected,
+2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import config
+
+__all__ = ["main", "build_parser"]
+
+
+def _human(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    raise AssertionError("unreachable")
+
+
+def _dataset_state(name: str, *, full: bool = False) -> str:
+    from .data import get, status
+
+    states = [s.state for s in status(name, full=full)]
+    n, ok = len(states), states.count("present")
+    if ok == n:
+        return "present, verified"
+    if "corrupt" in states:
+        return f"CORRUPT ({states.count('corrupt')} of {n} files fail their checksum)"
+    if ok:
+        return f"partial ({ok} of {n} files)"
+    if get(name).standin and config.allow_standin():
+        return "missing (stand-in allowed)"
+    return "missing"
+
+
+def cmd_data_list(args) -> int:
+    from .data import REGISTRY
+
+    print(f"Data cache: {config.data_dir()}  (set COURSE_DATA_DIR to move it)\n")
+    width = max(len(n) for n in REGISTRY)
+    print(f"{'name':<{width}}  {'state':<28}  {'size':>9}  title")
+    for name, ds in REGISTRY.items():
+        state = _dataset_state(name)
+        print(f"{name:<{width}}  {state:<28}  {_human(ds.download_size):>9}  {ds.title}")
+    print("\nFetch one with `python -m helpers data fetch NAME`; offline, "
+          "`python -m helpers data import FOLDER`.")  # fmt: skip
+    return 0
+
+
+def cmd_data_fetch(args) -> int:
+    from .data import DatasetUnavailableError, ensure, get, names
+
+    wanted = names() if args.names == ["all"] else [get(n).name for n in args.names]
+    failed = []
+    for name in wanted:
+        try:
+            folder = ensure(name)
+            print(f"{name}: present and verified in {folder}")
+        except DatasetUnavailableError as exc:
+            print(f"{name}: NOT AVAILABLE\n{exc}\n", file=sys.stderr)
+            failed.append(name)
+    return 1 if failed else 0
+
+
+_WORDS = {"imported": "imported", "present": "already cached", "rejected": "rejected",
+          "missing": "missing"}  # fmt: skip
+
+
+def cmd_data_import(args) -> int:
+    from .data import import_folder
+
+    try:
+        results = import_folder(args.folder, args.only or None, force=args.force)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Importing from {args.folder} into {config.data_dir()}")
+    by_dataset: dict[str, list] = {}
+    for r in results:
+        by_dataset.setdefault(r.dataset, []).append(r)
+    for name, rs in by_dataset.items():
+        counts = {s: sum(r.state == s for r in rs) for s in ("imported", "present", "rejected")}
+        if counts["imported"] + counts["present"] == len(rs):
+            summary = "ok: " + ", ".join(
+                f"{n} {_WORDS[s]}" for s, n in counts.items() if n and s != "rejected"
+            )
+        elif not any(r.source for r in rs):
+            summary = "not in this folder" + (" (partly cached)" if counts["present"] else "")
+        else:
+            summary = "INCOMPLETE: " + ", ".join(
+                f"{sum(r.state == s for r in rs)} {_WORDS[s]}"
+                for s in ("imported", "present", "rejected", "missing")
+                if any(r.state == s for r in rs)
+            )
+        print(f"  {name:<14} {summary}")
+        for r in rs:
+            if r.state == "rejected":
+                print(f"    rejected {r.name}: {r.message}")
+    rejected = [r for r in results if r.state == "rejected"]
+    found = [r for r in results if r.source is not None]
+    if not found:
+        print(
+            f"error: no dataset files found in {args.folder}. Expected one folder per dataset "
+            "(mnist/, fashion-mnist/, photos/, cifar10/, tf_flowers/) holding the files "
+            "listed by `python -m helpers data list`.",
+            file=sys.stderr,
+        )
+        return 1
+    if rejected:
+        print(f"{len(rejected)} file(s) rejected: their checksums do not match; "
+              "the cache was not changed for them.", file=sys.stderr)  # fmt: skip
+        return 1
+    return 0
+
+
+def cmd_data_verify(args) -> int:
+    from .data import REGISTRY, get
+
+    wanted = [get(n).name for n in args.names] if args.names else list(REGISTRY)
+    bad = 0
+    for name in wanted:
+        state = _dataset_state(name, full=True)
+        print(f"{name}: {state}")
+        bad += state.startswith("CORRUPT")
+        if args.names and not state.startswith("present"):
+            bad += 1  # a dataset asked for by name must be there
+    return 1 if bad else 0
+
+
+def cmd_doctor(args) -> int:
+    from . import hardware
+    from .data import REGISTRY
+
+    report = hardware.collect()
+    bench = None if args.no_benchmark else hardware.benchmark()
+    print(hardware.format_report(report, bench))
+    print()
+    print(f"Data cache: {config.data_dir()}")
+    for name in REGISTRY:
+        print(f"  {name:<14} {_dataset_state(name)}")
+    print()
+    print(f"Fast mode (COURSE_FAST): {'ON' if config.is_fast() else 'off'}  — "
+          f"{config.mode_banner()}")  # fmt: skip
+    print(f"Offline stand-ins (COURSE_ALLOW_STANDIN): "
+          f"{'allowed' if config.allow_standin() else 'not allowed'}")  # fmt: skip
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and documentation)."""
+    p = argparse.ArgumentParser(
+        prog="python -m helpers",
+        description="Deep Computer Vision course: environment check and datasets.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("doctor", help="versions, hardware, GPU use, data cache, fast mode")
+    d.add_argument("--no-benchmark", action="store_true", help="skip the throughput benchmark")
+    d.set_defaults(func=cmd_doctor)
+
+    data = sub.add_parser("data", help="list, fetch, import and verify datasets")
+    dsub = data.add_subparsers(dest="data_command", required=True)
+    dl = dsub.add_parser("list", help="every dataset and its state in the cache")
+    dl.set_defaults(func=cmd_data_list)
+    df = dsub.add_parser("fetch", help="download datasets (checksum-verified)")
+    df.add_argument("names", nargs="+", metavar="NAME", help="dataset names, or 'all'")
+    df.set_defaults(func=cmd_data_fetch)
+    di = dsub.add_parser("import", help="import datasets from a local folder")
+    di.add_argument("folder", help="folder with one sub-folder per dataset")
+    di.add_argument("--only", nargs="+", metavar="NAME", help="import only these datasets")
+    di.add_argument("--force", action="store_true", help="replace files already cached")
+    di.set_defaults(func=cmd_data_import)
+    dv = dsub.add_parser("verify", help="re-hash cached files")
+    dv.add_argument("names", nargs="*", metavar="NAME", help="datasets (default: all)")
+    dv.set_defaults(func=cmd_data_verify)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    from .data import UnknownDatasetError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (UnknownDatasetError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,246 @@
+"""The datasets the course uses: where they come from and how to recognise them.
+
+Each :class:`Dataset` lists its files. Each :class:`RemoteFile` has canonical
+URLs (tried in order) and a SHA-256. For gzip-compressed IDX files the hash is
+of the *decompressed* content (``hash_of="gunzip"``): mirrors re-compress
+these files, so the ``.gz`` bytes differ between copies while the data inside
+is identical. Archives (CIFAR-10, tf_flowers) are hashed as files, with the
+values the Keras and TensorFlow Datasets sources publish.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = ["RemoteFile", "Dataset", "REGISTRY", "get", "names", "UnknownDatasetError"]
+
+
+class UnknownDatasetError(ValueError):
+    """A dataset name that is not in the registry."""
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One file of a dataset.
+
+    Attributes:
+        name: file name in the cache and in an import folder.
+        urls: canonical download locations, tried in order.
+        sha256: expected SHA-256 (hex) of the file, or of its gunzipped content.
+        size: expected size in bytes of what the hash covers (file or content).
+        hash_of: ``"file"`` or ``"gunzip"`` (hash and size of the decompressed bytes).
+    """
+
+    name: str
+    urls: tuple[str, ...]
+    sha256: str
+    size: int
+    hash_of: Literal["file", "gunzip"] = "file"
+
+    def __post_init__(self):
+        if len(self.sha256) != 64 or any(c not in "0123456789abcdef" for c in self.sha256):
+            raise ValueError(f"{self.name}: sha256 must be 64 lowercase hex digits")
+        if self.hash_of not in ("file", "gunzip"):
+            raise ValueError(f"{self.name}: hash_of must be 'file' or 'gunzip'")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset of the registry.
+
+    Attributes:
+        name: the registry key used everywhere (``python -m helpers data fetch NAME``).
+        title: human-readable name.
+        description: one line on what it holds.
+        source: who publishes it, and under what licence.
+        homepage: where to read about it.
+        files: its files.
+        standin: True when a labelled synthetic stand-in exists for offline CI.
+        aliases: other folder names accepted when importing (e.g. ``fashion_mnist``).
+    """
+
+    name: str
+    title: str
+    description: str
+    source: str
+    homepage: str
+    files: tuple[RemoteFile, ...]
+    standin: bool = False
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def download_size(self) -> int:
+        """Bytes to store, as far as the registry knows (content size for gzip files)."""
+        return sum(f.size for f in self.files)
+
+
+def _idx_files(base_urls: tuple[str, ...], hashes: dict[str, tuple[str, int]]) -> tuple:
+    return tuple(
+        RemoteFile(
+            name=fname,
+            urls=tuple(base + fname for base in base_urls),
+            sha256=sha,
+            size=size,
+            hash_of="gunzip",
+        )
+        for fname, (sha, size) in hashes.items()
+    )
+
+
+_MNIST = Dataset(
+    name="mnist",
+    title="MNIST handwritten digits",
+    description="70,000 grayscale 28x28 digits 0-9 (60,000 train, 10,000 test)",
+    source="Y. LeCun, C. Cortes, C. Burges; CC BY-SA 3.0",
+    homepage="https://yann.lecun.com/exdb/mnist/",
+    files=_idx_files(
+        (
+            "https://storage.googleapis.com/cvdf-datasets/mnist/",
+            "https://ossci-datasets.s3.amazonaws.com/mnist/",
+        ),
+        {
+            "train-images-idx3-ubyte.gz": (
+                "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+                47_040_016,
+            ),
+            "train-labels-idx1-ubyte.gz": (
+                "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+                60_008,
+            ),
+            "t10k-images-idx3-ubyte.gz": (
+                "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+                7_840_016,
+            ),
+            "t10k-labels-idx1-ubyte.gz": (
+                "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+                10_008,
+            ),
+        },
+    ),
+)
+
+_FASHION = Dataset(
+    name="fashion-mnist",
+    title="Fashion-MNIST",
+    description="70,000 grayscale 28x28 clothing images in 10 classes (60,000 train, 10,000 test)",
+    source="Zalando Research; MIT licence",
+    homepage="https://github.com/zalandoresearch/fashion-mnist",
+    aliases=("fashion_mnist", "fashionmnist"),
+    files=_idx_files(
+        (
+            "https://storage.googleapis.com/tensorflow/tf-keras-datasets/",
+            "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+        ),
+        {
+            "train-images-idx3-ubyte.gz": (
+                "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+                47_040_016,
+            ),
+            "train-labels-idx1-ubyte.gz": (
+                "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+                60_008,
+            ),
+            "t10k-images-idx3-ubyte.gz": (
+                "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+                7_840_016,
+            ),
+            "t10k-labels-idx1-ubyte.gz": (
+                "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+                10_008,
+            ),
+        },
+    ),
+)
+
+_CIFAR10 = Dataset(
+    name="cifar10",
+    title="CIFAR-10",
+    description="60,000 colour 32x32 images in 10 classes (50,000 train, 10,000 test)",
+    source="A. Krizhevsky, V. Nair, G. Hinton (University of Toronto)",
+    homepage="https://www.cs.toronto.edu/~kriz/cifar.html",
+    standin=True,
+    aliases=("cifar-10", "cifar_10"),
+    files=(
+        RemoteFile(
+            name="cifar-10-python.tar.gz",
+            urls=("https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",),
+            # The hash Keras' own cifar10.load_data() checks.
+            sha256="6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
+            size=170_498_071,
+        ),
+    ),
+)
+
+_FLOWERS = Dataset(
+    name="tf_flowers",
+    title="TensorFlow flowers",
+    description="3,670 colour photos of 5 kinds of flowers, one folder per class",
+    source="The TensorFlow Team; photos under Creative Commons licences (see LICENSE.txt inside)",
+    homepage="https://www.tensorflow.org/datasets/catalog/tf_flowers",
+    standin=True,
+    aliases=("flower_photos", "tf-flowers", "flowers"),
+    files=(
+        RemoteFile(
+            name="flower_photos.tgz",
+            urls=(
+                "https://storage.googleapis.com/download.tensorflow.org/example_images/"
+                "flower_photos.tgz",
+            ),
+            # The hash TensorFlow Datasets records for this archive.
+            sha256="4c54ace7911aaffe13a365c34f650e71dd5bf1be0a58b464e5a7183e3e595d9c",
+            size=228_813_984,
+        ),
+    ),
+)
+
+_DARKNET = "https://raw.githubusercontent.com/pjreddie/darknet/master/data/"
+_PHOTO_FILES = {
+    "dog.jpg": ("5a9522051c3cec2bbd2f6323fccba32e8fbf3ddcc2b3e2fd46b04c720bc6f866", 163_759),
+    "eagle.jpg": ("f95f57297fd51a6c5ddceb5ed6916fa759d1d65f402fee34c05b31a9608755c0", 141_886),
+    "giraffe.jpg": ("00dc48a9b2af8a1fe4c4b79319726591f1033c7e1150f21e7577a79f3b6659f1", 382_965),
+    "horses.jpg": ("c8f0a677a1356569e2ce71d2fa88c1030c0ae57ecf5e14170e02d9a86a20dcb4", 133_495),
+    "kite.jpg": ("87410f52f79cc256c3949b48a3548632c07c8e9943468ef8caa6250f6643be8e", 1_415_684),
+    "person.jpg": ("cdcbab947e46110fc2b77784ac54ddbbab2640f1e44cb5e91fc8984a9793a7d1", 113_880),
+    "scream.jpg": ("dcab7bae866fbb396e01ab27a9c8d2d40b3e80911dafb05a5fa18d1bac6b8d17", 174_515),
+    "coco.names": ("634a1132eb33f8091d60f2c346ababe8b905ae08387037aed883953b7329af84", 625),
+    "voc.names": ("f14861775969fd006b382e005f96dc811ef062ea4a37356efb70d7775e90f743", 135),
+}
+
+_PHOTOS = Dataset(
+    name="photos",
+    title="Sample photos",
+    description="7 real photos (dog, eagle, giraffe, horses, kite, person, The Scream) "
+    "and the COCO / Pascal VOC class-name lists",
+    source="sample data of the Darknet project (Joseph Redmon), MIT licence option",
+    homepage="https://github.com/pjreddie/darknet",
+    files=tuple(
+        RemoteFile(name=n, urls=(_DARKNET + n,), sha256=sha, size=size)
+        for n, (sha, size) in _PHOTO_FILES.items()
+    ),
+)
+
+REGISTRY: dict[str, Dataset] = {d.name: d for d in (_MNIST, _FASHION, _CIFAR10, _FLOWERS, _PHOTOS)}
+
+
+def names() -> list[str]:
+    """The registry's dataset names, in a stable order."""
+    return list(REGISTRY)
+
+
+def get(name: str) -> Dataset:
+    """The dataset called ``name`` (or one of its aliases), case-insensitively.
+
+    Raises:
+        UnknownDatasetError: with the list of known names.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"a dataset name must be a string, got {type(name).__name__}")
+    key = name.strip().lower()
+    for ds in REGISTRY.values():
+        if key == ds.name or key in ds.aliases:
+            return ds
+    raise UnknownDatasetError(
+        f"unknown dataset {name!r}; the course knows: {', '.join(REGISTRY)} "
+        "(see `python -m helpers data list`)"
+    )
