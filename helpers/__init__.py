@@ -13,4 +13,11 @@ and does not load TensorFlow:
 The command line is ``python -m helpers`` (``doctor``, ``data …``).
 """
 
+import os as _os
+
 __version__ = "0.1.0"
+
+# TensorFlow's C++ start-up notices (CUDA probes on CPU machines, oneDNN messages) bury a
+# learner's first output; keep warnings and errors only. Notebooks import helpers before
+# TensorFlow, so this takes effect; an explicit setting by the user wins.
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
