@@ -47,3 +47,62 @@ def test_readme_binder_badge_points_at_the_repository():
     repo_url = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
     slug = repo_url.removeprefix("https://github.com/")
     assert f"https://mybinder.org/v2/gh/{slug}/HEAD?urlpath=lab/tree/course/index.ipynb" in readme
+
+
+def _readme_command(marker: str) -> str:
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split(f"<!-- {marker} -->", 1)[1].split(f"<!-- /{marker} -->", 1)[0]
+    lines = [ln for ln in block.strip().splitlines() if not ln.startswith("```")]
+    assert len(lines) == 1, f"the README's {marker} must be one line"
+    return lines[0]
+
+
+def test_readme_test_command_runs_pytest_in_a_fresh_venv():
+    cmd = _readme_command("test-command")
+    assert cmd.startswith("python3 -m venv .venv && ") and '".[test]"' in cmd
+    assert cmd.endswith("python -m pytest")
+
+
+def test_readme_open_command_serves_the_course_index(tmp_path):
+    """Start JupyterLab exactly as the README says (minus the install) and ask it for files."""
+    import json
+    import os
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    cmd = _readme_command("open-command")
+    jupyter_part = cmd.split("&&")[-1].split()
+    assert jupyter_part[0] == ".venv/bin/jupyter" and jupyter_part[1] == "lab", cmd
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    jupyter = Path(sys.executable).parent / "jupyter"
+    args = [str(jupyter), *jupyter_part[1:], "--no-browser", f"--port={port}",
+            "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=test"]  # fmt: skip
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--allow-root")
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path), "HOME": str(tmp_path)}
+    server = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}/api/contents"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/course/index.ipynb?token=test&content=0") as r:
+                    assert json.load(r)["path"] == "course/index.ipynb"
+                break
+            except urllib.error.HTTPError as exc:  # the server answers, but not with the file
+                raise AssertionError(f"JupyterLab does not serve course/index.ipynb: {exc}") from exc
+            except OSError:  # not listening yet
+                assert server.poll() is None, f"JupyterLab exited: {server.stderr.read()}"
+                assert time.monotonic() < deadline, "JupyterLab did not answer within 120 s"
+                time.sleep(1)
+        # The index links to labs/ and solutions/: they must be inside the served folder.
+        with urllib.request.urlopen(f"{base}/labs?token=test") as r:
+            assert any(item["name"].endswith(".ipynb") for item in json.load(r)["content"])
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
