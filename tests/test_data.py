@@ -497,3 +497,13 @@ def test_write_flowers_like_checks_arguments(tmp_path):
         standins.write_flowers_like(tmp_path, per_class=0)
     with pytest.raises(ValueError, match="size"):
         standins.write_flowers_like(tmp_path, size=8)
+
+
+def test_file_path_and_import_command(cache):
+    assert store.file_path("mnist", "t10k-labels-idx1-ubyte.gz") == (
+        cache.resolve() / "mnist" / "t10k-labels-idx1-ubyte.gz"
+    )
+    with pytest.raises(ValueError, match="mnist has no file 'x.gz'; its files"):
+        store.file_path("mnist", "x.gz")
+    assert store.import_command("cifar10").startswith("python -m helpers data import ")
+    assert "cifar10/" in store.import_command(data.get("cifar10"))
