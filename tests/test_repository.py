@@ -95,7 +95,7 @@ def test_readme_open_command_serves_the_course_index(tmp_path):
                     assert json.load(r)["path"] == "course/index.ipynb"
                 break
             except urllib.error.HTTPError as exc:  # the server answers, but not with the file
-                raise AssertionError(f"JupyterLab does not serve course/index.ipynb: {exc}") from exc
+                raise AssertionError(f"course/index.ipynb is not served: {exc}") from exc
             except OSError:  # not listening yet
                 assert server.poll() is None, f"JupyterLab exited: {server.stderr.read()}"
                 assert time.monotonic() < deadline, "JupyterLab did not answer within 120 s"
