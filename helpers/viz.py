@@ -335,6 +335,25 @@ def show_images(
     return fig
 
 
+
+def _named_items(obj, caller: str, kind: str, kinds: str, verb: str) -> list[tuple]:
+    """``{name: value}`` or ``[(name, value), ...]`` as a non-empty list of pairs."""
+    if isinstance(obj, Mapping):
+        items = list(obj.items())
+    elif isinstance(obj, list | tuple) and all(
+        isinstance(it, tuple | list) and len(it) == 2 for it in obj
+    ):
+        items = [tuple(it) for it in obj]
+    else:
+        raise TypeError(
+            f"{caller} takes a dict {{name: {kind}}} or a list of (name, {kind}) pairs, "
+            f"got {type(obj).__name__}"
+        )
+    if not items:
+        raise ValueError(f"{caller} got no {kinds}; nothing to {verb}")
+    return items
+
+
 def compare_images(
     images: Mapping[str, Any] | Sequence[tuple[str, Any]],
     *,
@@ -367,19 +386,7 @@ def compare_images(
     Returns:
         The matplotlib Figure, one axes per image (plus colorbar axes when asked).
     """
-    if isinstance(images, Mapping):
-        items = list(images.items())
-    elif isinstance(images, list | tuple) and all(
-        isinstance(it, tuple | list) and len(it) == 2 for it in images
-    ):
-        items = [tuple(it) for it in images]
-    else:
-        raise TypeError(
-            "compare_images() takes a dict {name: image} or a list of (name, image) pairs, "
-            f"got {type(images).__name__}"
-        )
-    if not items:
-        raise ValueError("compare_images() got no images; nothing to show")
+    items = _named_items(images, "compare_images()", "image", "images", "show")
     if signed not in ("auto", True, False):
         raise ValueError(f"signed must be 'auto', True or False, got {signed!r}")
     if ncols is None:
@@ -839,19 +846,7 @@ def plot_functions(
         The matplotlib Figure, one axes per function with a grid and the axes through zero
         drawn (when zero lies within the plotted range).
     """
-    if isinstance(funcs, Mapping):
-        items = list(funcs.items())
-    elif isinstance(funcs, list | tuple) and all(
-        isinstance(it, tuple | list) and len(it) == 2 for it in funcs
-    ):
-        items = [tuple(it) for it in funcs]
-    else:
-        raise TypeError(
-            "plot_functions() takes a dict {name: function} or a list of (name, function) "
-            f"pairs, got {type(funcs).__name__}"
-        )
-    if not items:
-        raise ValueError("plot_functions() got no functions; nothing to plot")
+    items = _named_items(funcs, "plot_functions()", "function", "functions", "plot")
     for name, f in items:
         if not callable(f):
             raise TypeError(f"funcs[{name!r}] is {type(f).__name__}, not a function")
