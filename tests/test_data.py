@@ -394,6 +394,8 @@ def test_cifar10_offline_standin_is_loud(cache, offline, monkeypatch, capsys):
     assert prov.kind == "standin" and "STAND-IN" in str(prov)
     assert x.shape == (5000, 32, 32, 3) and x.dtype == np.uint8 and y.shape == (5000,)
     assert np.bincount(y).tolist() == [500] * 10
+    assert len(standins.CIFAR10_LIKE_CLASSES) == 10
+    assert not set(standins.CIFAR10_LIKE_CLASSES) & set(data.CIFAR10_CLASSES)
 
 
 def test_cifar10_like_is_deterministic_and_checked():

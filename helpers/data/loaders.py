@@ -185,7 +185,8 @@ def load_cifar10(*, with_provenance: bool = False):
 
     Read straight from the verified ``cifar-10-python.tar.gz`` (no extraction).
     When it cannot be had and ``COURSE_ALLOW_STANDIN=1``, returns a smaller,
-    loudly announced synthetic stand-in (5,000 / 1,000 images) instead.
+    loudly announced synthetic stand-in (5,000 / 1,000 images) instead; its
+    classes are drawn patterns named in ``standins.CIFAR10_LIKE_CLASSES``.
 
     Args:
         with_provenance: also return a :class:`Provenance` saying which it was,

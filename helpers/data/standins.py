@@ -18,9 +18,18 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["StandInWarning", "announce", "cifar10_like", "write_flowers_like"]
+__all__ = [
+    "StandInWarning", "CIFAR10_LIKE_CLASSES", "announce", "cifar10_like", "write_flowers_like",
+]  # fmt: skip
 
 BANNER_WIDTH = 78
+
+#: What the ten classes of :func:`cifar10_like` really are (label order). Plots of stand-in
+#: data should use these names, not CIFAR-10's: label 0 is a disc, not an airplane.
+CIFAR10_LIKE_CLASSES = (
+    "disc", "square", "triangle", "horizontal stripes", "vertical stripes",
+    "diagonal stripes", "checkerboard", "ring", "plus sign", "two blobs",
+)  # fmt: skip
 
 
 class StandInWarning(UserWarning):
