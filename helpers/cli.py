@@ -7,6 +7,11 @@ Commands::
     python -m helpers data fetch NAME…|all      download (verified) into the cache
     python -m helpers data import FOLDER        copy verified files from a folder
     python -m helpers data verify [NAME…]       re-hash every cached file
+    python -m helpers labs build [--check]      labs/ from solutions/ (check: write nothing)
+    python -m helpers labs list                 the labs
+    python -m helpers labs start NAME [--dest DIR]  copy a lab into my-work/ (never overwrites)
+    python -m helpers grade --lab NAME SUBMISSION.ipynb… -o OUT_DIR
+                                                grade submissions with the hidden tests
 
 Exit status: 0 on success, 1 when something asked for is missing or rejected,
 2 for a usage error.
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from . import config
 
@@ -160,11 +166,76 @@ def cmd_doctor(args) -> int:
     return 0
 
 
+def cmd_labs_build(args) -> int:
+    from . import labs
+
+    try:
+        report = labs.build(check=args.check)
+    except labs.LabBuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for path in report.orphaned:
+        print(f"orphaned: {path} has no solution in solutions/ (delete it or add the solution)")
+    if args.check:
+        for path in report.differ:
+            print(f"out of date: {path}")
+        for path in report.missing:
+            print(f"missing: {path}")
+        if report.in_sync:
+            print("labs are in sync with solutions")
+            return 0
+        print("run: python -m helpers labs build", file=sys.stderr)
+        return 1
+    for path in report.written:
+        print(f"wrote {path}")
+    if not report.written:
+        print("labs already up to date")
+    return 1 if report.orphaned else 0
+
+
+def cmd_labs_list(args) -> int:
+    from . import labs
+
+    for name in labs.available_labs():
+        print(name)
+    return 0
+
+
+def cmd_labs_start(args) -> int:
+    from . import labs
+
+    try:
+        target = labs.start(args.name, dest=args.dest)
+    except (LookupError, FileExistsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Your copy: {target}\nOpen it in JupyterLab, fill in the blanks and run the checks.")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    from . import grading
+
+    try:
+        results = grading.grade(
+            args.lab, args.submissions, args.out, cell_timeout=args.cell_timeout,
+            timeout=args.timeout, progress=print,
+        )  # fmt: skip
+    except grading.GradingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    bad = [r for r in results if r.grading_error]
+    for r in bad:
+        print(f"error: could not grade {r.student}: {r.message}", file=sys.stderr)
+    print(f"gradebook: {args.out}/gradebook.csv; feedback: {args.out}/feedback/")
+    return 1 if bad else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     p = argparse.ArgumentParser(
         prog="python -m helpers",
-        description="Deep Computer Vision course: environment check and datasets.",
+        description="Deep Computer Vision course: environment check, datasets, labs, grading.",
     )
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -187,6 +258,31 @@ def build_parser() -> argparse.ArgumentParser:
     dv = dsub.add_parser("verify", help="re-hash cached files")
     dv.add_argument("names", nargs="*", metavar="NAME", help="datasets (default: all)")
     dv.set_defaults(func=cmd_data_verify)
+
+    labs = sub.add_parser("labs", help="build labs from solutions; start a lab")
+    lsub = labs.add_subparsers(dest="labs_command", required=True)
+    lb = lsub.add_parser("build", help="write labs/ from solutions/")
+    lb.add_argument("--check", action="store_true",
+                    help="write nothing; exit 1 if labs/ is out of date")  # fmt: skip
+    lb.set_defaults(func=cmd_labs_build)
+    ll = lsub.add_parser("list", help="the available labs")
+    ll.set_defaults(func=cmd_labs_list)
+    ls = lsub.add_parser("start", help="copy a lab into your own folder (never overwrites)")
+    ls.add_argument("name", help="lab name, e.g. 00_setup_lab")
+    ls.add_argument("--dest", type=Path, default=None,
+                    help="folder for your copy (default: my-work/ in the repository)")  # fmt: skip
+    ls.set_defaults(func=cmd_labs_start)
+
+    g = sub.add_parser("grade", help="grade submitted labs with hidden tests")
+    g.add_argument("--lab", required=True, help="lab name, e.g. 00_setup_lab")
+    g.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION.ipynb")
+    g.add_argument("-o", "--out", required=True, type=Path, metavar="OUT_DIR",
+                   help="folder for gradebook.csv, feedback/ and executed/")  # fmt: skip
+    g.add_argument("--cell-timeout", type=int, default=120, metavar="S",
+                   help="seconds a cell may run before it is stopped (default 120)")  # fmt: skip
+    g.add_argument("--timeout", type=int, default=600, metavar="S",
+                   help="seconds for all cells of one submission (default 600)")  # fmt: skip
+    g.set_defaults(func=cmd_grade)
     return p
 
 

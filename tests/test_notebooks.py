@@ -86,35 +86,26 @@ def test_readme_chapter_table_lists_every_chapter():
             assert rel(p) in links, f"README.md's chapter table does not link {rel(p)}"
 
 
-def _split_solution(source: str) -> tuple[str, list[str]]:
-    """The source with each solution block replaced by a placeholder line, and the blocks."""
-    blocks = re.findall(rf"{BEGIN}\n(.*?){END}", source, flags=re.S)
-    skeleton = re.sub(rf"[ \t]*{BEGIN}\n.*?{END}\n?", "<SOLUTION>\n", source, flags=re.S)
-    return skeleton, blocks
-
-
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=rel)
 def test_lab_is_its_solution_with_blanks(solution):
+    """The committed lab is exactly what ``python -m helpers labs build`` makes of its solution."""
+    from helpers.labs import make_lab, render
+
+    fix = "run: python -m helpers labs build"
     lab = ROOT / "labs" / solution.name
-    assert lab.is_file(), f"{rel(solution)} has no lab {rel(lab)}"
-    sol_nb, lab_nb = nbformat.read(solution, 4), nbformat.read(lab, 4)
-    assert len(sol_nb.cells) == len(lab_nb.cells), "lab and solution have different cell counts"
-    n_blocks = 0
-    for i, (s, b) in enumerate(zip(sol_nb.cells, lab_nb.cells, strict=True)):
-        assert s.cell_type == b.cell_type, f"cell {i}: cell types differ"
-        assert BEGIN not in b.source and "END SOLUTION" not in b.source, f"lab cell {i} leaks"
-        skeleton, blocks = _split_solution(s.source)
-        if not blocks:
-            assert s.source == b.source, f"cell {i} differs between lab and solution"
-            continue
-        n_blocks += len(blocks)
-        stub = r"(?:[ \t]*#.*\n)*[ \t]*raise NotImplementedError\(.+\)\n?"
-        pattern = re.escape(skeleton).replace(re.escape("<SOLUTION>\n"), stub)
-        assert re.fullmatch(pattern, b.source), (
-            f"lab cell {i} is not its solution with each solution block replaced by a "
-            "`raise NotImplementedError(...)` stub"
+    assert lab.is_file(), f"{rel(solution)} has no lab {rel(lab)}; {fix}"
+    sol_nb = nbformat.read(solution, 4)
+    ipynb, md = render(make_lab(sol_nb, name=rel(solution)), lab.parent)
+    for path, text in ((lab, ipynb), (lab.with_suffix(".md"), md)):
+        assert path.read_text(encoding="utf-8") == text, (
+            f"{rel(path)} is not the lab built from {rel(solution)}; {fix}"
         )
+    lab_nb = nbformat.read(lab, 4)
+    assert all(BEGIN not in c.source and "END SOLUTION" not in c.source for c in lab_nb.cells)
+    n_blocks = sum(c.source.count(BEGIN) for c in sol_nb.cells if c.cell_type == "code")
     assert n_blocks >= 3, f"{rel(solution)} has {n_blocks} exercises; a lab has 3 to 8"
+    stubs = sum(c.source.count("raise NotImplementedError(") for c in lab_nb.cells)
+    assert stubs == n_blocks
 
 
 @pytest.mark.parametrize("lab", LABS, ids=rel)
