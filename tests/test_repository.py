@@ -47,6 +47,7 @@ def test_readme_binder_badge_points_at_the_repository():
     repo_url = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
     slug = repo_url.removeprefix("https://github.com/")
     assert f"https://mybinder.org/v2/gh/{slug}/HEAD?urlpath=lab/tree/course/index.ipynb" in readme
+    assert f"pip install -q git+{repo_url}" in readme  # the Colab instructions
 
 
 def _readme_command(marker: str) -> str:
