@@ -136,8 +136,11 @@ def _hidden_questions(lab: str) -> tuple[Path, list[tuple[str, int]]]:
     try:
         path = grading_tests.test_file(lab)
     except KeyError:
-        known = ", ".join(sorted(grading_tests.LAB_TESTS)) or "none"
-        raise GradingError(f"no hidden tests for lab {lab!r}; labs with tests: {known}") from None
+        known = ", ".join(grading_tests.known_labs()) or "none"
+        raise GradingError(
+            f"no hidden tests for lab {lab!r} (expected helpers/grading_tests/labNN.py for a "
+            f"lab named NN_…); hidden tests exist for: {known}"
+        ) from None
     module = grading_tests.load(lab)
     return path, [(name, int(points)) for name, points, _test in module.QUESTIONS]
 

@@ -1,28 +1,42 @@
 """Hidden tests of the labs, used by :mod:`helpers.grading` and never shown in a notebook.
 
-One module per lab, registered in :data:`LAB_TESTS`. A module defines ``QUESTIONS``, a list
-of ``(function_name, points, test)``, and an exception class ``Failed``; ``test(fn)`` returns
-when the learner's function is right and raises otherwise. The module is loaded *from its
-file* inside the learner's kernel, so it must be self-contained: it imports nothing from
-``helpers`` and uses no library function (``math.isclose``, ``np.allclose`` …) that the
-learner's notebook could have replaced. Hidden inputs differ from the public checks'.
+One module per lab, named after its number (``lab00.py`` for ``00_setup_lab``). A module
+defines ``QUESTIONS``, a list of ``(function_name, points, test)``, and an exception class
+``Failed``; ``test(fn)`` returns when the learner's function is right and raises otherwise.
+The module is loaded *from its file* inside the learner's kernel, so it must be self-
+contained: it imports nothing from ``helpers`` and uses no library function
+(``math.isclose``, ``np.allclose`` …) that the learner's notebook could have replaced.
+Hidden inputs differ from the public checks'.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["LAB_TESTS", "test_file", "load"]
+__all__ = ["test_file", "known_labs", "load"]
 
-#: lab name (file stem in labs/) → file of its hidden tests, in this folder
-LAB_TESTS = {"00_setup_lab": "lab00.py"}
+_LAB_NAME = re.compile(r"(\d\d)_\w+")
 
 
 def test_file(lab: str) -> Path:
-    """Path of the hidden tests of ``lab``; ``KeyError`` if the lab has none."""
-    return Path(__file__).with_name(LAB_TESTS[lab])
+    """Path of the hidden tests of ``lab``; ``KeyError`` if the lab has none.
+
+    By convention the lab ``NN_<topic>_lab`` (file stem in labs/) has its hidden tests in
+    ``labNN.py`` beside this file, so adding a lab needs no registry edit.
+    """
+    m = _LAB_NAME.fullmatch(lab)
+    path = Path(__file__).with_name(f"lab{m.group(1)}.py") if m else None
+    if path is None or not path.is_file():
+        raise KeyError(lab)
+    return path
+
+
+def known_labs() -> list[str]:
+    """The ``labNN`` stems that have hidden tests (for messages)."""
+    return sorted(p.stem for p in Path(__file__).parent.glob("lab[0-9][0-9].py"))
 
 
 def load(lab: str) -> ModuleType:
