@@ -120,3 +120,15 @@ def test_core_helpers():
         expect_close(math.inf, 1.0, what="x")
     with pytest.raises(CheckFailed, match="raised TypeError; raise ValueError"):
         expect_raises(lambda: 1 + "a", exercise="x", hint="h")
+
+
+def test_call_describes_arrays_briefly_in_messages():
+    big = np.zeros((50, 60))
+
+    def crashes(a, k):
+        raise ValueError("boom")
+
+    expected = r"\(<ndarray of shape \(50, 60\), float64>, k=3\)"
+    with pytest.raises(CheckFailed, match=expected) as err:
+        call(crashes, big, k=3, exercise="x")
+    assert len(str(err.value)) < 300

@@ -35,11 +35,20 @@ def passed(exercise: str) -> str:
     return line
 
 
+def _brief(value: Any) -> str:
+    """A short description of an argument for messages: arrays by shape and dtype."""
+    shape, dtype = getattr(value, "shape", None), getattr(value, "dtype", None)
+    if shape is not None and dtype is not None and len(shape) > 0:
+        return f"<{type(value).__name__} of shape {tuple(shape)}, {dtype}>"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def call(fn: Callable, *args, exercise: str, **kwargs) -> Any:
     """Call the learner's function; turn 'not written yet' and crashes into clear failures."""
     if not callable(fn):
         fail(f"{exercise}: expected a function, got {type(fn).__name__}.")
-    shown = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
+    shown = ", ".join([_brief(a) for a in args] + [f"{k}={_brief(v)}" for k, v in kwargs.items()])
     try:
         return fn(*args, **kwargs)
     except NotImplementedError:
