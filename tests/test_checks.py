@@ -5,7 +5,15 @@ import math
 import numpy as np
 import pytest
 
-from helpers.checks import CheckFailed, call, expect_close, expect_int, expect_raises, lab00
+from helpers.checks import (
+    CheckFailed,
+    call,
+    expect_array,
+    expect_close,
+    expect_int,
+    expect_raises,
+    lab00,
+)
 
 
 class AlwaysEqual:
@@ -132,3 +140,63 @@ def test_call_describes_arrays_briefly_in_messages():
     with pytest.raises(CheckFailed, match=expected) as err:
         call(crashes, big, k=3, exercise="x")
     assert len(str(err.value)) < 300
+
+
+EXPECTED = np.array([[0.0, 1.5], [-2.25, 3.0]])
+
+
+def test_expect_array_accepts_the_right_answer():
+    expect_array(EXPECTED.copy(), EXPECTED, what="f(x)", dtype_kind="f")
+    expect_array(EXPECTED + 1e-10, EXPECTED, what="f(x)", atol=1e-9, dtype_kind="f")
+    expect_array(EXPECTED * (1 + 1e-7), EXPECTED, what="f(x)", rtol=1e-6)  # relative to max |e|
+    expect_array(np.array([1, 2], dtype=np.uint8), [1, 2], what="f(x)", dtype_kind="u")
+    expect_array(np.zeros((0, 3)), np.zeros((0, 3)), what="f(x)", dtype_kind="f")
+
+
+@pytest.mark.parametrize(
+    ("got", "message"),
+    [
+        (EXPECTED.tolist(), r"expected a NumPy array \(np.ndarray\), got list"),
+        (AlwaysEqual(), "got AlwaysEqual"),
+        (np.array([AlwaysEqual()] * 4, dtype=object).reshape(2, 2), "got dtype object"),
+        (EXPECTED.T.copy().reshape(4, 1), r"expected shape \(2, 2\), got \(4, 1\)"),
+        (EXPECTED.astype(np.int64), "expected a float dtype, got dtype int64"),
+        (np.where(EXPECTED == 3.0, np.nan, EXPECTED), "NaN or infinite"),
+        (np.full((2, 2), np.inf), "NaN or infinite"),
+        (EXPECTED + np.array([[0, 0], [1e-6, 0]]), r"at index \(1, 0\) expected -2.25"),
+    ],
+)
+def test_expect_array_rejects_wrong_answers(got, message):
+    with pytest.raises(CheckFailed, match=message):
+        expect_array(got, EXPECTED, what="f(x)", atol=1e-9, dtype_kind="f", hint="a hint")
+
+
+def test_expect_array_rejects_a_subclass_and_shows_the_hint():
+    class Sneaky(np.ndarray):
+        def __eq__(self, other):
+            return np.ones(self.shape, dtype=bool)
+
+    with pytest.raises(CheckFailed, match="(?s)got Sneaky.*Hint: a hint"):
+        expect_array(EXPECTED.view(Sneaky), EXPECTED, what="f(x)", hint="a hint")
+
+
+def test_expect_array_does_not_trust_a_patched_allclose(monkeypatch):
+    monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
+    monkeypatch.setattr(np, "isclose", lambda a, b, *r, **k: np.ones(np.shape(a), dtype=bool))
+    monkeypatch.setattr(np, "array_equal", lambda *a, **k: True)
+    with pytest.raises(CheckFailed, match="wrong values"):
+        expect_array(EXPECTED + 1.0, EXPECTED, what="f(x)", atol=1e-9)
+
+
+def test_expect_array_tolerances():
+    off = EXPECTED + np.array([[0, 0], [0, 2e-6]])
+    with pytest.raises(CheckFailed, match="largest difference 2e-06"):
+        expect_array(off, EXPECTED, what="f(x)")  # exact by default
+    expect_array(off, EXPECTED, what="f(x)", atol=3e-6)
+    expect_array(off, EXPECTED, what="f(x)", rtol=1e-6)  # 1e-6 * max |e| = 3e-6
+    with pytest.raises(CheckFailed, match="wrong values"):
+        expect_array(off, EXPECTED, what="f(x)", rtol=5e-7)
+    with pytest.raises(CheckFailed, match="expected dtype kind 'iu', got dtype float64"):
+        expect_array(np.array([1.0, 2.0]), [1, 2], what="f(x)", dtype_kind="iu")
+    with pytest.raises(CheckFailed, match="dtype kind 'biuf'"):
+        expect_array(np.array([1 + 2j]), [1], what="f(x)")  # complex: not a real kind

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 __all__ = [
-    "CheckFailed", "fail", "passed", "call", "expect_int", "expect_close", "expect_raises",
+    "CheckFailed", "fail", "passed", "call", "expect_int", "expect_close", "expect_array",
+    "expect_raises",
 ]  # fmt: skip
 
 
@@ -80,6 +81,54 @@ def expect_close(
     value = float(got)
     if not math.isfinite(value) or not math.isclose(value, expected, rel_tol=rel, abs_tol=1e-12):
         fail(f"{what}: expected {expected:.6g}, got {value:.6g}.", hint)
+
+
+_KIND_WORDS = {"f": "a float dtype", "u": "an unsigned integer dtype such as uint8"}
+
+
+def expect_array(
+    got: Any,
+    expected: Any,
+    *,
+    what: str,
+    atol: float = 0.0,
+    rtol: float = 0.0,
+    dtype_kind: str | None = None,
+    hint: str | None = None,
+) -> None:
+    """Strict array comparison: exact type, shape, dtype kind, then explicit arithmetic.
+
+    ``got`` must be exactly an ``np.ndarray`` (not a list, not a subclass) of ``expected``'s
+    shape whose ``dtype.kind`` is one of the letters of ``dtype_kind`` ("f" float,
+    "u" unsigned, "iu" …; ``None`` accepts any real kind, "biuf"). Its values are then
+    compared on float64 copies, without ``np.allclose``: none may be NaN or infinite, and
+    ``max |got - expected| <= atol + rtol * max |expected|``. The failure message names the
+    index of the largest difference.
+    """
+    import numpy as np
+
+    expected = np.asarray(expected)
+    kinds = "biuf" if dtype_kind is None else dtype_kind
+    if type(got) is not np.ndarray:
+        fail(f"{what}: expected a NumPy array (np.ndarray), got {type(got).__name__}.", hint)
+    if got.shape != expected.shape:
+        fail(f"{what}: expected shape {expected.shape}, got {got.shape}.", hint)
+    if got.dtype.kind not in kinds:
+        wanted = _KIND_WORDS.get(kinds, f"dtype kind {kinds!r}")
+        fail(f"{what}: expected {wanted}, got dtype {got.dtype}.", hint)
+    if got.size == 0:
+        return
+    g = np.array(got, dtype=np.float64, copy=True)
+    e = np.array(expected, dtype=np.float64, copy=True)
+    if not np.isfinite(g).all():
+        fail(f"{what}: the result contains NaN or infinite values.", hint)
+    err = np.abs(g - e)
+    gap = float(err.max())
+    tol = atol + rtol * float(np.abs(e).max()) if rtol else atol
+    if not gap <= tol:  # `not <=` also rejects a NaN tolerance or gap
+        idx = np.unravel_index(int(err.argmax()), e.shape)
+        fail(f"{what}: wrong values; at index {tuple(int(i) for i in idx)} expected "
+             f"{e[idx]:.6g}, got {g[idx]:.6g} (largest difference {gap:.6g}).", hint)
 
 
 def expect_raises(

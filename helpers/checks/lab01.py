@@ -4,40 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import CheckFailed, call, expect_close, expect_int, expect_raises, fail, passed
+from . import (
+    CheckFailed,
+    call,
+    expect_array,
+    expect_close,
+    expect_int,
+    expect_raises,
+    fail,
+    passed,
+)
 
 __all__ = [
     "check_dense_weight_count", "check_memory_gb", "check_to_grayscale", "check_rgb_to_bgr",
     "check_center_crop", "check_colour_name",
 ]  # fmt: skip
-
-
-def _expect_array(got, expected: np.ndarray, *, what: str, kind: str, tol: float = 0.0,
-                  hint: str | None = None) -> None:
-    """Strict array comparison: exact type, shape, dtype kind, then explicit arithmetic.
-
-    ``kind`` is a string of accepted ``dtype.kind`` letters ("f" float, "u" unsigned, "iu" …).
-    Values are compared on float64 copies as ``max |got - expected| <= tol``.
-    """
-    if type(got) is not np.ndarray:
-        fail(f"{what}: expected a NumPy array (np.ndarray), got {type(got).__name__}.", hint)
-    if got.shape != expected.shape:
-        fail(f"{what}: expected shape {expected.shape}, got {got.shape}.", hint)
-    if got.dtype.kind not in kind:
-        wanted = {"f": "a float dtype", "u": "an unsigned integer dtype such as uint8"}.get(
-            kind, f"dtype kind {kind!r}")
-        fail(f"{what}: expected {wanted}, got dtype {got.dtype}.", hint)
-    if got.size == 0:
-        return
-    g = np.array(got, dtype=np.float64, copy=True)
-    e = np.array(expected, dtype=np.float64, copy=True)
-    if not np.isfinite(g).all():
-        fail(f"{what}: the result contains NaN or infinite values.", hint)
-    gap = float(np.abs(g - e).max())
-    if not gap <= tol:
-        idx = np.unravel_index(int(np.abs(g - e).argmax()), e.shape)
-        fail(f"{what}: wrong values; at index {tuple(int(i) for i in idx)} expected "
-             f"{e[idx]:.6g}, got {g[idx]:.6g} (largest difference {gap:.6g}).", hint)
 
 
 def _describe(value) -> str:
@@ -141,14 +122,14 @@ def check_to_grayscale(fn) -> str:
                      [[255, 255, 0], [255, 255, 255], [0, 0, 0]]], dtype=np.uint8)  # fmt: skip
     expected = np.array([[76.245, 149.685, 29.07], [225.93, 255.0, 0.0]])
     got = _call(fn, pure.copy(), exercise=ex)
-    _expect_array(got, expected, what=f"{ex}(pure colours)", kind="f", tol=1e-9, hint=hint)
+    expect_array(got, expected, what=f"{ex}(pure colours)", dtype_kind="f", atol=1e-9, hint=hint)
     if got.dtype != np.float64:
         fail(f"{ex}: expected dtype float64, got {got.dtype}.", "use .astype(np.float64).")
     img = _test_image(7, 5, seed=1)
     before = img.copy()
     want = img[..., 0] * 0.299 + img[..., 1] * 0.587 + img[..., 2] * 0.114
     got = _call(fn, img, exercise=ex)
-    _expect_array(got, want, what=f"{ex}(random 7×5 image)", kind="f", tol=1e-9, hint=hint)
+    expect_array(got, want, what=f"{ex}(random 7×5 image)", dtype_kind="f", atol=1e-9, hint=hint)
     if not np.array_equal(img, before):
         fail(f"{ex}: your function changed its input image.", "work on a copy.")
     for shape in [(4, 4), (4, 4, 4), (4, 4, 1)]:
@@ -163,21 +144,21 @@ def check_rgb_to_bgr(fn) -> str:
     hint = "reverse the order of the last axis: img[..., ::-1]."
     yellow = np.array([[[255, 255, 0]]], dtype=np.uint8)
     got = _call(fn, yellow.copy(), exercise=ex)
-    _expect_array(got, np.array([[[0, 255, 255]]]), what=f"{ex}(one yellow pixel)", kind="u",
-                  hint=hint)
+    expect_array(got, np.array([[[0, 255, 255]]]), what=f"{ex}(one yellow pixel)", dtype_kind="u",
+                 hint=hint)
     for shape, seed in [((6, 4, 3), 2), ((2, 5, 3, 3), 3)]:
         img = np.random.default_rng(seed).integers(0, 256, size=shape, dtype=np.uint8)
         before = img.copy()
         got = _call(fn, img, exercise=ex)
-        _expect_array(got, before[..., ::-1], what=f"{ex}(uint8 array of shape {shape})", kind="u",
-                      hint=hint + " It must work for a batch (N, H, W, 3) as well.")
+        expect_array(got, before[..., ::-1], what=f"{ex}(uint8 array of shape {shape})",
+                     dtype_kind="u", hint=hint + " It must work for a batch (N, H, W, 3) as well.")
         if got.dtype != np.uint8:
             fail(f"{ex}: expected dtype uint8 as in the input, got {got.dtype}.", hint)
         if not np.array_equal(img, before):
             fail(f"{ex}: your function changed its input image.", "return a new array.")
     floats = np.linspace(0, 1, 12).reshape(2, 2, 3)
-    _expect_array(_call(fn, floats.copy(), exercise=ex), floats[..., ::-1],
-                  what=f"{ex}(float image)", kind="f", hint="keep the dtype of the input.")
+    expect_array(_call(fn, floats.copy(), exercise=ex), floats[..., ::-1],
+                 what=f"{ex}(float image)", dtype_kind="f", hint="keep the dtype of the input.")
     for shape in [(4, 4), (4, 4, 4), (3, 4, 4)]:
         _expect_raises(fn, np.zeros(shape, dtype=np.uint8), exercise=ex,
                        hint="the last axis must have size 3.")
@@ -193,12 +174,12 @@ def check_center_crop(fn) -> str:
     for h, w in [(3, 4), (4, 3), (7, 8), (1, 1), (2, 5)]:
         top, left = (7 - h) // 2, (8 - w) // 2
         got = _call(fn, grid.copy(), h, w, exercise=ex)
-        _expect_array(got, grid[top:top + h, left:left + w], what=f"{ex}(7×8 grayscale, {h}, {w})",
-                      kind="u", hint=hint)
+        expect_array(got, grid[top:top + h, left:left + w], what=f"{ex}(7×8 grayscale, {h}, {w})",
+                     dtype_kind="u", hint=hint)
     img = _test_image(9, 6, seed=4)
     got = _call(fn, img.copy(), 4, 4, exercise=ex)
-    _expect_array(got, img[2:6, 1:5], what=f"{ex}(9×6×3 colour image, 4, 4)", kind="u",
-                  hint=hint + " Keep the channel axis.")
+    expect_array(got, img[2:6, 1:5], what=f"{ex}(9×6×3 colour image, 4, 4)", dtype_kind="u",
+                 hint=hint + " Keep the channel axis.")
     for bad in [(8, 4), (3, 9), (0, 4), (3, -1)]:
         _expect_raises(fn, grid, *bad, exercise=ex,
                        hint="the crop must be at least 1×1 and fit inside the image.")

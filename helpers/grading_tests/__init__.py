@@ -6,6 +6,9 @@ defines ``QUESTIONS``, a list of ``(function_name, points, test)``, and an excep
 The module is loaded *from its file* inside the learner's kernel, so it must be self-
 contained: it imports nothing from ``helpers`` and uses no library function
 (``math.isclose``, ``np.allclose`` …) that the learner's notebook could have replaced.
+The strict helpers the labs share (``Failed``, exact-type converters, ``_call`` …) live in
+``_common.py``, which each lab loads by path from this folder (not a lab: it does not
+match ``labNN.py``).
 Hidden inputs differ from the public checks'.
 """
 

@@ -5,42 +5,20 @@ here with plain Python loops over lists; results are checked for their exact typ
 with ``ndarray.tolist()`` and compared number by number. Inputs differ from the public checks'.
 """
 
-import sys
+import importlib.util as _ilu
+from pathlib import Path as _Path
 
-
-class Failed(Exception):
-    """The learner's function gave a wrong result; the message says which input."""
-
-
-_NP_INTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
-_NP_FLOATS = ("float16", "float32", "float64")
-
-
-def _np():
-    import numpy
-
-    return numpy
-
-
-def _exact_type_in(value, names) -> bool:
-    np = sys.modules.get("numpy")
-    return np is not None and any(type(value) is getattr(np, n, None) for n in names)
-
-
-def _as_int(got, what):
-    if type(got) is int:
-        return got
-    if _exact_type_in(got, _NP_INTS):
-        return int(got)
-    raise Failed(f"{what}: expected an int, got {type(got).__name__}")
-
-
-def _as_float(got, what):
-    if type(got) is float or type(got) is int:
-        return float(got)
-    if _exact_type_in(got, _NP_FLOATS + _NP_INTS):
-        return float(got)
-    raise Failed(f"{what}: expected a number, got {type(got).__name__}")
+_spec = _ilu.spec_from_file_location("_hidden_common", _Path(__file__).with_name("_common.py"))
+_common = _ilu.module_from_spec(_spec)
+_spec.loader.exec_module(_common)  # by path, never through `helpers`: see _common.py
+Failed = _common.Failed
+_NP_FLOATS = _common.NP_FLOATS
+_np = _common.np
+_exact_type_in = _common.exact_type_in
+_as_int = _common.as_int
+_as_float = _common.as_float
+_call = _common.call
+_expect_value_error = _common.expect_value_error
 
 
 def _abs(v):
@@ -51,25 +29,6 @@ def _expect_close(got, expected, what, tol=1e-9):
     value = _as_float(got, what)
     if not _abs(value - expected) <= tol * (1 + _abs(expected)):  # `not <=` rejects NaN
         raise Failed(f"{what}: expected {expected!r}, got {value!r}")
-
-
-def _call(fn, *args, what, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except NotImplementedError:
-        raise Failed(f"{what}: not implemented") from None
-    except Exception as exc:
-        raise Failed(f"{what} raised {type(exc).__name__}: {exc}") from None
-
-
-def _expect_value_error(fn, *args, what):
-    try:
-        fn(*args)
-    except ValueError:
-        return
-    except Exception as exc:
-        raise Failed(f"{what} raised {type(exc).__name__}, expected ValueError") from None
-    raise Failed(f"{what} returned instead of raising ValueError")
 
 
 def _grid(got, what, kinds="f"):

@@ -4,23 +4,16 @@ Self-contained (see ``helpers/grading_tests/__init__.py``): exact type checks, t
 Python arithmetic and comparisons, on inputs the public checks do not use.
 """
 
-import sys
+import importlib.util as _ilu
+from pathlib import Path as _Path
 
-
-class Failed(Exception):
-    """The learner's function gave a wrong result; the message says which input."""
-
-
-_NP_INTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
-
-
-def _as_int(got, what):
-    if type(got) is int:
-        return got
-    np = sys.modules.get("numpy")
-    if np is not None and any(type(got) is getattr(np, n, None) for n in _NP_INTS):
-        return int(got)
-    raise Failed(f"{what}: expected an int, got {type(got).__name__}")
+_spec = _ilu.spec_from_file_location("_hidden_common", _Path(__file__).with_name("_common.py"))
+_common = _ilu.module_from_spec(_spec)
+_spec.loader.exec_module(_common)  # by path, never through `helpers`: see _common.py
+Failed = _common.Failed
+_as_int = _common.as_int
+_call = _common.call
+_expect_value_error = _common.expect_value_error
 
 
 def _int_tuple(got, n, what):
@@ -29,25 +22,6 @@ def _int_tuple(got, n, what):
     if len(got) != n:
         raise Failed(f"{what}: expected {n} numbers, got {len(got)}")
     return tuple(_as_int(g, what) for g in got)
-
-
-def _call(fn, *args, what, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except NotImplementedError:
-        raise Failed(f"{what}: not implemented") from None
-    except Exception as exc:
-        raise Failed(f"{what} raised {type(exc).__name__}: {exc}") from None
-
-
-def _expect_value_error(fn, *args, what):
-    try:
-        fn(*args)
-    except ValueError:
-        return
-    except Exception as exc:
-        raise Failed(f"{what} raised {type(exc).__name__}, expected ValueError") from None
-    raise Failed(f"{what} returned instead of raising ValueError")
 
 
 def test_receptive_field_rows(fn):
