@@ -231,11 +231,40 @@ def cmd_grade(args) -> int:
     return 1 if bad else 0
 
 
+def cmd_bench(args) -> int:
+    import json
+
+    from . import bench
+
+    if args.list:
+        for r in bench.RECIPES.values():
+            print(f"{r.name:<16} {r.dataset:<14} {r.epochs:>2} epochs  {r.note}")
+        return 0
+    names = args.models or list(bench.RECIPES)
+    for name in names:
+        bench.get_recipe(name)  # unknown names fail before any training starts
+    print(config.mode_banner())
+    machine = bench.machine_line()
+    print(f"Machine: {machine}")
+    rows = bench.run(names, epochs=args.epochs)
+    table = bench.format_table(rows, machine=machine)
+    print()
+    print(table)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(table, encoding="utf-8")
+    args.output.with_suffix(".json").write_text(
+        json.dumps({"machine": machine, "fast": config.is_fast(), "rows": rows}, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    print(f"written: {args.output} and {args.output.with_suffix('.json')}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     p = argparse.ArgumentParser(
         prog="python -m helpers",
-        description="Deep Computer Vision course: environment check, datasets, labs, grading.",
+        description="Deep Computer Vision course: environment, datasets, labs, grading, benchmark.",
     )
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -283,6 +312,15 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--timeout", type=int, default=600, metavar="S",
                    help="seconds for all cells of one submission (default 600)")  # fmt: skip
     g.set_defaults(func=cmd_grade)
+
+    b = sub.add_parser("bench", help="train the chapters' models and tabulate speed and accuracy")
+    b.add_argument("models", nargs="*", metavar="RECIPE", help="recipes to run (default: all)")
+    b.add_argument("--list", action="store_true", help="list the recipes and exit")
+    b.add_argument("--epochs", type=int, default=None, metavar="N",
+                   help="override every recipe's epochs (default: the recipe's own)")  # fmt: skip
+    b.add_argument("-o", "--output", type=Path, default=Path("benchmarks/results.md"),
+                   help="Markdown table to write; a .json twin is written beside it")  # fmt: skip
+    b.set_defaults(func=cmd_bench)
     return p
 
 

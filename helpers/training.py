@@ -59,14 +59,21 @@ def compile_classifier(model, optimizer="adam", *, sparse: bool = True, **kwargs
 class EpochTimer(keras.callbacks.Callback):
     """Record seconds per epoch and when ``monitor`` first reached ``target``.
 
-    After ``fit``: ``epoch_seconds`` (list), ``total_seconds``,
+    Only training is timed: the validation pass Keras runs at the end of each
+    epoch is left out, so the numbers compare models fairly whatever their
+    validation set. After ``fit``: ``epoch_seconds`` (list), ``total_seconds``,
     ``images_per_second`` (training images per second, if ``samples`` was given),
     ``reached_at_epoch`` and ``seconds_to_target`` (``None`` if never reached).
     With ``stop_at_target=True`` training stops as soon as the target is met.
     """
 
-    def __init__(self, monitor: str = "val_accuracy", target: float | None = None,
-                 samples: int | None = None, stop_at_target: bool = False):
+    def __init__(
+        self,
+        monitor: str = "val_accuracy",
+        target: float | None = None,
+        samples: int | None = None,
+        stop_at_target: bool = False,
+    ):
         super().__init__()
         if target is not None and not 0 < target <= 1:
             raise ValueError(f"EpochTimer: target is a fraction in (0, 1], got {target!r}")
@@ -85,9 +92,17 @@ class EpochTimer(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
+        self._train_end = None
+
+    def on_test_begin(self, logs=None):
+        # Called by fit() when validation starts (and by evaluate(), outside any epoch).
+        if getattr(self, "_start", None) is not None and self._train_end is None:
+            self._train_end = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        self.epoch_seconds.append(time.perf_counter() - self._start)
+        end = self._train_end if self._train_end is not None else time.perf_counter()
+        self.epoch_seconds.append(end - self._start)
+        self._start = None
         logs = logs or {}
         if self.target is None or self.reached_at_epoch is not None:
             return
@@ -114,8 +129,14 @@ class EpochTimer(keras.callbacks.Callback):
         return self.samples * len(self.epoch_seconds) / self.total_seconds
 
 
-def one_cycle(max_lr: float, total_steps: int, *, warmup_fraction: float = 0.25,
-              start_div: float = 25.0, final_div: float = 1e3):
+def one_cycle(
+    max_lr: float,
+    total_steps: int,
+    *,
+    warmup_fraction: float = 0.25,
+    start_div: float = 25.0,
+    final_div: float = 1e3,
+):
     """1-cycle schedule: linear warm-up to ``max_lr``, then cosine decay to almost 0.
 
     Starts at ``max_lr / start_div``, peaks after ``warmup_fraction`` of
@@ -125,10 +146,13 @@ def one_cycle(max_lr: float, total_steps: int, *, warmup_fraction: float = 0.25,
     if not max_lr > 0:
         raise ValueError(f"one_cycle(): max_lr must be positive, got {max_lr!r}")
     if not isinstance(total_steps, int) or total_steps < 2:
-        raise ValueError(f"one_cycle(): total_steps must be a whole number ≥ 2, got {total_steps!r}")
+        raise ValueError(
+            f"one_cycle(): total_steps must be a whole number ≥ 2, got {total_steps!r}"
+        )
     if not 0 < warmup_fraction < 1:
         raise ValueError(
-            f"one_cycle(): warmup_fraction must be between 0 and 1, got {warmup_fraction!r}")
+            f"one_cycle(): warmup_fraction must be between 0 and 1, got {warmup_fraction!r}"
+        )
 
     class OneCycle(keras.optimizers.schedules.LearningRateSchedule):
         def __init__(self):
@@ -148,8 +172,12 @@ def one_cycle(max_lr: float, total_steps: int, *, warmup_fraction: float = 0.25,
             return ops.where(step < self.warm, up, down)
 
         def get_config(self):
-            return {"max_lr": self.max_lr, "total_steps": self.total,
-                    "warmup_fraction": warmup_fraction, "start_div": start_div,
-                    "final_div": final_div}
+            return {
+                "max_lr": self.max_lr,
+                "total_steps": self.total,
+                "warmup_fraction": warmup_fraction,
+                "start_div": start_div,
+                "final_div": final_div,
+            }
 
     return OneCycle()
