@@ -246,7 +246,8 @@ def cmd_bench(args) -> int:
     print(config.mode_banner())
     machine = bench.machine_line()
     print(f"Machine: {machine}")
-    rows = bench.run(names, epochs=args.epochs)
+    budget = None if args.budget_minutes is None else 60 * args.budget_minutes
+    rows = bench.run(names, epochs=args.epochs, budget_seconds=budget)
     table = bench.format_table(rows, machine=machine)
     print()
     print(table)
@@ -318,6 +319,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--list", action="store_true", help="list the recipes and exit")
     b.add_argument("--epochs", type=int, default=None, metavar="N",
                    help="override every recipe's epochs (default: the recipe's own)")  # fmt: skip
+    b.add_argument("--budget-minutes", type=float, default=None, metavar="M",
+                   help="stop each seed network after the epoch that passes M minutes")  # fmt: skip
     b.add_argument("-o", "--output", type=Path, default=Path("benchmarks/results.md"),
                    help="Markdown table to write; a .json twin is written beside it")  # fmt: skip
     b.set_defaults(func=cmd_bench)

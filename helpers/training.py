@@ -64,7 +64,9 @@ class EpochTimer(keras.callbacks.Callback):
     validation set. After ``fit``: ``epoch_seconds`` (list), ``total_seconds``,
     ``images_per_second`` (training images per second, if ``samples`` was given),
     ``reached_at_epoch`` and ``seconds_to_target`` (``None`` if never reached).
-    With ``stop_at_target=True`` training stops as soon as the target is met.
+    With ``stop_at_target=True`` training stops as soon as the target is met;
+    with ``budget_seconds`` it stops after the first epoch that ends past the
+    budget (``stopped_by_budget`` is then true).
     """
 
     def __init__(
@@ -73,6 +75,7 @@ class EpochTimer(keras.callbacks.Callback):
         target: float | None = None,
         samples: int | None = None,
         stop_at_target: bool = False,
+        budget_seconds: float | None = None,
     ):
         super().__init__()
         if target is not None and not 0 < target <= 1:
@@ -81,6 +84,10 @@ class EpochTimer(keras.callbacks.Callback):
         self.target = target
         self.samples = samples
         self.stop_at_target = stop_at_target
+        if budget_seconds is not None and not budget_seconds > 0:
+            raise ValueError(f"EpochTimer: budget_seconds must be positive, got {budget_seconds!r}")
+        self.budget_seconds = budget_seconds
+        self.stopped_by_budget = False
         self.epoch_seconds: list[float] = []
         self.reached_at_epoch: int | None = None
         self.seconds_to_target: float | None = None
@@ -89,6 +96,7 @@ class EpochTimer(keras.callbacks.Callback):
         self.epoch_seconds = []
         self.reached_at_epoch = None
         self.seconds_to_target = None
+        self.stopped_by_budget = False
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
@@ -103,6 +111,9 @@ class EpochTimer(keras.callbacks.Callback):
         end = self._train_end if self._train_end is not None else time.perf_counter()
         self.epoch_seconds.append(end - self._start)
         self._start = None
+        if self.budget_seconds is not None and self.total_seconds >= self.budget_seconds:
+            self.stopped_by_budget = True
+            self.model.stop_training = True
         logs = logs or {}
         if self.target is None or self.reached_at_epoch is not None:
             return

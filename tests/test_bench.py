@@ -83,6 +83,7 @@ ROWS = [
         "epochs_to_target": None,
         "train_seconds": 120.0,
         "test_accuracy": 0.9876,
+        "planned_epochs": 3,
     },
     {
         "recipe": "b",
@@ -96,6 +97,7 @@ ROWS = [
         "epochs_to_target": 3,
         "train_seconds": 80.0,
         "test_accuracy": 0.9934,
+        "planned_epochs": 4,
     },
 ]
 
@@ -136,3 +138,14 @@ def test_cli_runs_and_writes_the_table(monkeypatch, tmp_path, capsys):
     saved = json.loads(out.with_suffix(".json").read_text())
     assert saved["fast"] is True and saved["rows"][0]["params"] == 61706
     assert "Measured on:" in table and saved["machine"] in table
+
+
+def test_a_budget_stops_seed_networks_only(monkeypatch):
+    monkeypatch.setenv("COURSE_FAST", "1")
+    rows = bench.run(["lenet5_mnist"], epochs=2, budget_seconds=1e-6, verbose=0, log=lambda s: None)
+    assert rows[0]["epochs"] == 1 and rows[0]["planned_epochs"] == 2
+    assert rows[0]["stopped_by_budget"] is True
+    table = bench.format_table(rows, fast=False)
+    assert "| 1 of 2 (time budget) |" in table and "*time budget*" in table
+    course = bench.run(["fast_mnist"], epochs=2, budget_seconds=1e-6, verbose=0, log=lambda s: None)
+    assert course[0]["epochs"] == 2 and course[0]["stopped_by_budget"] is False

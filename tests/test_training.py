@@ -89,3 +89,12 @@ def test_epoch_timer_says_when_the_metric_is_missing():
         model.fit(x, y, epochs=1, callbacks=[training.EpochTimer(target=0.5)], verbose=0)
     with pytest.raises(ValueError, match="fraction"):
         training.EpochTimer(target=99)
+
+
+def test_epoch_timer_stops_at_the_time_budget():
+    model, x, y = _tiny_problem()
+    timer = training.EpochTimer(budget_seconds=1e-6)
+    model.fit(x, y, epochs=4, callbacks=[timer], verbose=0)
+    assert timer.stopped_by_budget and len(timer.epoch_seconds) == 1
+    with pytest.raises(ValueError, match="budget_seconds"):
+        training.EpochTimer(budget_seconds=0)
