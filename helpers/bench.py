@@ -21,6 +21,7 @@ final accuracy is what the tables report.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -197,7 +198,15 @@ def make_model(recipe: Recipe | str, *, steps_per_epoch: int, epochs: int | None
     r = get_recipe(recipe)
     epochs = r.epochs if epochs is None else epochs
     side = 28 + 2 * r.pad
-    model = models.build(r.model, input_shape=(side, side, 1), **r.model_kwargs)
+    kwargs = dict(r.model_kwargs)
+    if (
+        steps_per_epoch * epochs < 500
+        and "bn_momentum" in inspect.signature(models.BUILDERS[r.model]).parameters
+    ):
+        # Batch norm's running averages (momentum 0.99) need some 500 steps to forget their
+        # start values; a shorter run (fast mode) would be evaluated with them: near chance.
+        kwargs.setdefault("bn_momentum", 0.9)
+    model = models.build(r.model, input_shape=(side, side, 1), **kwargs)
     if r.augment:
         # Shifts of up to 2 pixels: digits and clothes stay what they are when moved a little.
         model = keras.Sequential(

@@ -93,8 +93,11 @@ def seed_mnist_cnn(input_shape=(28, 28, 1), num_classes: int = 10, *, dropout: b
 
     shape = _shape(input_shape, "seed_mnist_cnn")
     n = _classes(num_classes, "seed_mnist_cnn")
-    drop = (lambda rate, name: [layers.Dropout(rate, name=name)]) if dropout else (
-        lambda rate, name: [])
+    drop = (
+        (lambda rate, name: [layers.Dropout(rate, name=name)])
+        if dropout
+        else (lambda rate, name: [])
+    )
     return keras.Sequential(
         [
             keras.Input(shape),
@@ -198,18 +201,20 @@ def geron_fashion_cnn(input_shape=(28, 28, 1), num_classes: int = 10, dropout: f
     )
 
 
-def _conv_bn(filters: int, name: str, kernel: int = 3):
+def _conv_bn(filters: int, name: str, kernel: int = 3, momentum: float = 0.99):
     """Conv (no bias: batch norm's shift replaces it) → BatchNorm → ReLU."""
     from keras import layers
 
     return [
         layers.Conv2D(filters, kernel, padding="same", use_bias=False, name=name),
-        layers.BatchNormalization(name=f"{name}_bn"),
+        layers.BatchNormalization(momentum=momentum, name=f"{name}_bn"),
         layers.ReLU(name=f"{name}_relu"),
     ]
 
 
-def fast_mnist_cnn(input_shape=(28, 28, 1), num_classes: int = 10, width: int = 32):
+def fast_mnist_cnn(
+    input_shape=(28, 28, 1), num_classes: int = 10, width: int = 32, bn_momentum: float = 0.99
+):
     """A small, CPU-efficient CNN for MNIST.
 
     Where the cost goes: a convolution's FLOPs are H·W·k²·C_in·C_out, so the
@@ -227,11 +232,11 @@ def fast_mnist_cnn(input_shape=(28, 28, 1), num_classes: int = 10, width: int = 
     return keras.Sequential(
         [
             keras.Input(shape),
-            *_conv_bn(w, "conv1"),
+            *_conv_bn(w, "conv1", momentum=bn_momentum),
             layers.MaxPooling2D(2, name="pool1"),  # 14×14
-            *_conv_bn(2 * w, "conv2"),
+            *_conv_bn(2 * w, "conv2", momentum=bn_momentum),
             layers.MaxPooling2D(2, name="pool2"),  # 7×7
-            *_conv_bn(4 * w, "conv3"),
+            *_conv_bn(4 * w, "conv3", momentum=bn_momentum),
             layers.GlobalAveragePooling2D(name="gap"),
             layers.Dense(n, activation="softmax", name="output"),
         ],
@@ -239,13 +244,18 @@ def fast_mnist_cnn(input_shape=(28, 28, 1), num_classes: int = 10, width: int = 
     )
 
 
-def fast_fashion_cnn(input_shape=(28, 28, 1), num_classes: int = 10, width: int = 32,
-                     dropout: float = 0.3):
+def fast_fashion_cnn(
+    input_shape=(28, 28, 1),
+    num_classes: int = 10,
+    width: int = 32,
+    dropout: float = 0.3,
+    bn_momentum: float = 0.99,
+):
     """A CPU-efficient CNN for Fashion-MNIST: two conv-BN blocks per resolution.
 
     Fashion-MNIST needs more capacity than MNIST (shirts vs T-shirts vs pullovers),
     so each resolution gets two 3×3 convolutions; the expensive width still only
-    appears after pooling.
+    appears after pooling. ``bn_momentum`` as in :func:`fast_mnist_cnn`.
     """
     import keras
     from keras import layers
@@ -256,13 +266,13 @@ def fast_fashion_cnn(input_shape=(28, 28, 1), num_classes: int = 10, width: int 
     return keras.Sequential(
         [
             keras.Input(shape),
-            *_conv_bn(w, "conv1"),
-            *_conv_bn(w, "conv2"),
+            *_conv_bn(w, "conv1", momentum=bn_momentum),
+            *_conv_bn(w, "conv2", momentum=bn_momentum),
             layers.MaxPooling2D(2, name="pool1"),  # 14×14
-            *_conv_bn(2 * w, "conv3"),
-            *_conv_bn(2 * w, "conv4"),
+            *_conv_bn(2 * w, "conv3", momentum=bn_momentum),
+            *_conv_bn(2 * w, "conv4", momentum=bn_momentum),
             layers.MaxPooling2D(2, name="pool2"),  # 7×7
-            *_conv_bn(4 * w, "conv5"),
+            *_conv_bn(4 * w, "conv5", momentum=bn_momentum),
             layers.GlobalAveragePooling2D(name="gap"),
             layers.Dropout(dropout, name="dropout"),
             layers.Dense(n, activation="softmax", name="output"),

@@ -149,3 +149,13 @@ def test_a_budget_stops_seed_networks_only(monkeypatch):
     assert "| 1 of 2 (time budget) |" in table and "*time budget*" in table
     course = bench.run(["fast_mnist"], epochs=2, budget_seconds=1e-6, verbose=0, log=lambda s: None)
     assert course[0]["epochs"] == 2 and course[0]["stopped_by_budget"] is False
+
+
+def test_short_runs_let_batch_norm_statistics_settle():
+    def momenta(model):
+        return {
+            layer.momentum for layer in model.layers if "BatchNormalization" in type(layer).__name__
+        }
+
+    assert momenta(bench.make_model("fast_mnist", steps_per_epoch=16, epochs=1)) == {0.9}
+    assert momenta(bench.make_model("fast_mnist", steps_per_epoch=469, epochs=4)) == {0.99}
