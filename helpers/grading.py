@@ -145,6 +145,18 @@ def _hidden_questions(lab: str) -> tuple[Path, list[tuple[str, int]]]:
     return path, [(name, int(points)) for name, points, _test in module.QUESTIONS]
 
 
+def lab_timeouts(lab: str, cell_timeout: int, timeout: int) -> tuple[int, int]:
+    """The time limits for ``lab``: the requested ones, raised to the lab's own minimums.
+
+    A lab whose exercises train a network (lab 06 trains MNIST to a threshold) declares
+    ``CELL_TIMEOUT`` and ``TIMEOUT`` in its hidden-test module, so that a default-mode run
+    is not cut off by limits meant for labs of pure functions.
+    """
+    module = grading_tests.load(lab)
+    return (max(cell_timeout, int(getattr(module, "CELL_TIMEOUT", 0))),
+            max(timeout, int(getattr(module, "TIMEOUT", 0))))  # fmt: skip
+
+
 def _parse_results(cell, marker: str) -> dict[str, tuple[bool, str]] | None:
     """The per-question results printed by the grading cell, or None if there are none."""
     lines = [
@@ -284,6 +296,11 @@ def grade(
         (out_dir / "feedback").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise GradingError(f"cannot create output folder {out_dir}: {exc}") from None
+    limits = lab_timeouts(lab, cell_timeout, timeout)
+    if progress and limits != (cell_timeout, timeout):
+        progress(f"{lab} trains a network: time limits raised to {limits[0]} s per cell and "
+                 f"{limits[1]} s per submission")  # fmt: skip
+    cell_timeout, timeout = limits
     results = []
     for path in submissions:
         result = grade_one(lab, path, out_dir, cell_timeout=cell_timeout, timeout=timeout)
