@@ -32,6 +32,16 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_terminal_summary(terminalreporter):
+    import sys
+
+    report = getattr(sys.modules.get("test_lab_exercises"), "MUTATION_REPORT", None)
+    if report:
+        terminalreporter.section("mutation suite")
+        for lab, (caught, leaked) in sorted(report.items()):
+            terminalreporter.write_line(f"{lab}: {caught} caught, {len(leaked)} leaked")
+        caught = sum(c for c, _ in report.values())
+        leaked = sum(len(x) for _, x in report.values())
+        terminalreporter.write_line(f"all labs: {caught} caught, {leaked} leaked")
     if not _notebook_seconds:
         return
     terminalreporter.section("notebook run times")

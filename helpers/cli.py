@@ -7,11 +7,13 @@ Commands::
     python -m helpers data fetch NAME…|all      download (verified) into the cache
     python -m helpers data import FOLDER        copy verified files from a folder
     python -m helpers data verify [NAME…]       re-hash every cached file
-    python -m helpers labs build [--check]      labs/ from solutions/ (check: write nothing)
+    python -m helpers labs build [--check]      labs/ and public checks from solutions/ and
+                                                the declarations (check: write nothing)
     python -m helpers labs list                 the labs
     python -m helpers labs start NAME [--dest DIR]  copy a lab into my-work/ (never overwrites)
-    python -m helpers grade --lab NAME SUBMISSION.ipynb… -o OUT_DIR
-                                                grade submissions with the hidden tests
+    python -m helpers labs release DIR          the student edition (no solutions, no hidden tests)
+    python -m helpers grade --lab NAME SUBMISSION.ipynb… -o OUT_DIR [--tests DIR] [--seed N]
+                                                grade submissions with hidden inputs
 
 Exit status: 0 on success, 1 when something asked for is missing or rejected,
 2 for a usage error.
@@ -214,14 +216,17 @@ def cmd_labs_start(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from . import grading
+    from .labs import grader, sandbox
 
+    print(f"protection: {sandbox.protection_summary()}")
     try:
-        results = grading.grade(
+        results = grader.grade(
             args.lab, args.submissions, args.out, cell_timeout=args.cell_timeout,
-            timeout=args.timeout, progress=print,
+            timeout=args.timeout, tests_dir=args.tests, seed=args.seed,
+            hide_inputs=args.hide_inputs, memory_mb=args.memory_mb, output_kb=args.output_kb,
+            progress=print,
         )  # fmt: skip
-    except grading.GradingError as exc:
+    except grader.GradingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     bad = [r for r in results if r.grading_error]
@@ -229,6 +234,18 @@ def cmd_grade(args) -> int:
         print(f"error: could not grade {r.student}: {r.message}", file=sys.stderr)
     print(f"gradebook: {args.out}/gradebook.csv; feedback: {args.out}/feedback/")
     return 1 if bad else 0
+
+
+def cmd_labs_release(args) -> int:
+    from .labs import release
+
+    try:
+        report = release.release(args.dest)
+    except (FileExistsError, release.ReleaseError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(report)
+    return 0
 
 
 def cmd_bench(args) -> int:
@@ -302,8 +319,11 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--dest", type=Path, default=None,
                     help="folder for your copy (default: my-work/ in the repository)")  # fmt: skip
     ls.set_defaults(func=cmd_labs_start)
+    lr = lsub.add_parser("release", help="write the student edition: no solutions, no hidden tests")
+    lr.add_argument("dest", type=Path, help="new folder for the student edition")
+    lr.set_defaults(func=cmd_labs_release)
 
-    g = sub.add_parser("grade", help="grade submitted labs with hidden tests")
+    g = sub.add_parser("grade", help="grade submitted labs with hidden tests (verdicts outside the kernel)")
     g.add_argument("--lab", required=True, help="lab name, e.g. 00_setup_lab")
     g.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION.ipynb")
     g.add_argument("-o", "--out", required=True, type=Path, metavar="OUT_DIR",
@@ -312,6 +332,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds a cell may run before it is stopped (default 120)")  # fmt: skip
     g.add_argument("--timeout", type=int, default=600, metavar="S",
                    help="seconds for all cells of one submission (default 600)")  # fmt: skip
+    g.add_argument("--tests", type=Path, default=None, metavar="DIR",
+                   help="grade with the exercise declarations in DIR (labNN.py) instead of "
+                        "the shipped ones")  # fmt: skip
+    g.add_argument("--seed", type=int, default=None,
+                   help="fix the hidden inputs (default: a new random seed per submission, "
+                        "recorded in the gradebook)")  # fmt: skip
+    g.add_argument("--hide-inputs", action="store_true",
+                   help="feedback names hidden cases by number instead of showing their inputs")
+    g.add_argument("--memory-mb", type=int, default=4096, metavar="MB",
+                   help="memory cap of each submission's kernel (default 4096)")  # fmt: skip
+    g.add_argument("--output-kb", type=int, default=1024, metavar="KB",
+                   help="output kept per cell in the executed copy (default 1024)")  # fmt: skip
     g.set_defaults(func=cmd_grade)
 
     b = sub.add_parser("bench", help="train the chapters' models and tabulate speed and accuracy")

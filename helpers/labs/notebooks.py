@@ -48,7 +48,7 @@ class LabBuildError(ValueError):
 def repo_root() -> Path:
     """The repository root: ``COURSE_REPO_ROOT`` if set (tests), else the folder above helpers/."""
     override = os.environ.get("COURSE_REPO_ROOT")
-    return Path(override) if override else Path(__file__).resolve().parents[1]
+    return Path(override) if override else Path(__file__).resolve().parents[2]
 
 
 def _enclosing_function(lines: list[str], index: int, indent: str) -> str | None:
@@ -176,7 +176,44 @@ def build(root: Path | None = None, *, check: bool = False) -> BuildReport:
     for path in sorted([*lab_dir.glob("*.ipynb"), *lab_dir.glob("*.md")]):
         if path.name not in expected:
             report.orphaned.append(str(path.relative_to(root)))
+    _build_public(root, report, check=check)
     return report
+
+
+def public_text(module) -> str:
+    """The exact text of a lab's public-check store (see :mod:`helpers.labs.checks`)."""
+    import json
+
+    from .spec import public_store
+
+    return json.dumps(public_store(module), indent=1, ensure_ascii=False) + "\n"
+
+
+def _build_public(root: Path, report: BuildReport, *, check: bool) -> None:
+    """Write ``helpers/labs/public/labNN.json`` from the declarations in ``specs/``."""
+    from .spec import load_specs
+
+    specs = root / "helpers" / "labs" / "specs"
+    public = root / "helpers" / "labs" / "public"
+    if not specs.is_dir():  # a student edition, or a bare copy of labs/ and solutions/
+        return
+    expected = set()
+    for path in sorted(specs.glob("lab[0-9][0-9].py")):
+        text = public_text(load_specs(path.stem, specs))
+        target = public / f"{path.stem}.json"
+        expected.add(target.name)
+        shown = str(target.relative_to(root))
+        current = target.read_text(encoding="utf-8") if target.is_file() else None
+        if current == text:
+            continue
+        (report.missing if current is None else report.differ).append(shown)
+        if not check:
+            public.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8", newline="\n")
+            report.written.append(shown)
+    for target in sorted(public.glob("*.json")):
+        if target.name not in expected:
+            report.orphaned.append(str(target.relative_to(root)))
 
 
 def available_labs(root: Path | None = None) -> list[str]:
