@@ -8,7 +8,6 @@ and does not load TensorFlow:
 - :mod:`helpers.conv`: NumPy convolution and pooling for teaching.
 - :mod:`helpers.viz`: image grids, training curves, confusion matrices, filters.
 - :mod:`helpers.hardware`: versions, CPU/GPU report and a throughput benchmark.
-- :mod:`helpers.checks`: in-notebook checks for the labs.
 - :mod:`helpers.models`: the seeds' architectures and the course's fast CPU networks.
 - :mod:`helpers.training`: image preparation, epoch timer, one-cycle schedule.
 - :mod:`helpers.bench`: training recipes of chapters 06–08 and the benchmark.
@@ -17,7 +16,8 @@ and does not load TensorFlow:
 - :mod:`helpers.augment`: NumPy transforms, mixup, test-time augmentation.
 - :mod:`helpers.ensemble`: averaging and voting over several models' predictions.
 - :mod:`helpers.toynet`, :mod:`helpers.explorer`: chapter 02's network, chapter 03's explorer.
-- :mod:`helpers.labs`, :mod:`helpers.grading`: building labs, grading submissions.
+- :mod:`helpers.labs`: labs: building them, exercise declarations, in-notebook checks,
+  grading outside the learner's kernel, the student edition.
 
 The command line is ``python -m helpers`` (``doctor``, ``data …``, ``labs …``, ``grade …``,
 ``bench …``).

@@ -172,7 +172,7 @@ def cmd_labs_build(args) -> int:
     from . import labs
 
     try:
-        report = labs.build(check=args.check)
+        report = labs.build(check=args.check, only=args.lab)
     except labs.LabBuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -311,6 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
     lb = lsub.add_parser("build", help="write labs/ from solutions/")
     lb.add_argument("--check", action="store_true",
                     help="write nothing; exit 1 if labs/ is out of date")  # fmt: skip
+    lb.add_argument("--lab", default=None, metavar="NN",
+                    help="only this lab (its number, e.g. 03)")  # fmt: skip
     lb.set_defaults(func=cmd_labs_build)
     ll = lsub.add_parser("list", help="the available labs")
     ll.set_defaults(func=cmd_labs_list)

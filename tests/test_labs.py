@@ -170,3 +170,34 @@ def test_list_shows_the_labs(capsys):
     assert main(["labs", "list"]) == 0
     assert capsys.readouterr().out.split() == labs.available_labs(ROOT)
     assert "00_setup_lab" in labs.available_labs(ROOT)
+
+
+def test_release_writes_a_student_edition_without_answers(tmp_path):
+    """The student edition has the labs and working checks, but no solutions or declarations."""
+    import subprocess
+    import sys
+
+    from helpers.labs import release
+
+    dest = tmp_path / "class"
+    summary = release.release(dest, ROOT)
+    assert "left out: solutions/" in summary
+    assert not (dest / "solutions").exists() and not (dest / "tests").exists()
+    assert (dest / "labs" / "03_convolution_lab.ipynb").is_file()
+    assert sorted(p.name for p in (dest / "helpers" / "labs" / "specs").iterdir()) == ["__init__.py"]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in (dest / "helpers").rglob("*.py"))
+    assert "def _true_convolution" not in text and "def _rounded_size" not in text
+    # The checks work there, from the stored outcomes, and still catch a wrong answer.
+    code = (
+        "from helpers.labs.checks import for_lab, CheckFailed\n"
+        "check = for_lab('00')\n"
+        "check('tensor_megabytes', lambda s, bytes_per_value=4: "
+        "__import__('math').prod(s) * bytes_per_value / 1e6 if min(s) >= 0 else 1 / 0)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=dest, capture_output=True, text=True,
+                         env={"PYTHONPATH": str(dest), "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert "ZeroDivisionError" not in run.stdout
+    assert run.returncode != 0 and "raise ValueError" in run.stderr  # the bad-input case
+    with pytest.raises(FileExistsError):
+        release.release(dest, ROOT)
+    assert main(["labs", "release", str(tmp_path / "again")]) == 0

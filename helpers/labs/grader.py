@@ -143,7 +143,9 @@ def _kernel_manager(work: Path, token: str, memory_mb: int, hide: list[Path]):
     (specs / "course-grader").mkdir(parents=True, exist_ok=True)
     argv = sandbox.kernel_argv(work=work, memory_mb=memory_mb, hide=hide,
                                read_only=[data_dir()])  # fmt: skip
-    env = {sandbox.TOKEN_VARIABLE: token, "PYTHONDONTWRITEBYTECODE": "1"}
+    # The kernel gets a private home, so the data cache is named explicitly.
+    env = {sandbox.TOKEN_VARIABLE: token, "PYTHONDONTWRITEBYTECODE": "1",
+           "COURSE_DATA_DIR": str(data_dir())}
     (specs / "course-grader" / "kernel.json").write_text(json.dumps(
         {"argv": argv, "display_name": "course grader", "language": "python", "env": env}))
     ksm = KernelSpecManager(kernel_dirs=[str(specs)])
@@ -160,8 +162,45 @@ del __course_grader
 """
 
 
+class _Watchdog:
+    """Kills the kernel when the grading cell makes no progress (a call that ignores both the
+    per-call alarm and the interrupt): one more result file is expected every ``seconds``."""
+
+    def __init__(self, km, folder: Path, seconds: float):
+        import threading
+
+        self.km, self.folder, self.seconds = km, folder, seconds
+        self.fired = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        import signal
+
+        seen, last = -1, time.monotonic()
+        while not self._stop.wait(0.5):
+            count = len(list(self.folder.glob("result-*.json")))
+            if count != seen:
+                seen, last = count, time.monotonic()
+            elif time.monotonic() - last > self.seconds:
+                self.fired = True
+                try:
+                    os.killpg(self.km.provisioner.pgid, signal.SIGKILL)
+                except (AttributeError, OSError, TypeError):
+                    pass
+                return
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
 def _execute(nb, *, km, cell_timeout: int, timeout: int, grading_cell, grading_timeout: int,
-             output_limit: int):  # fmt: skip
+             output_limit: int, exchange: Path, call_seconds: float):  # fmt: skip
     """Run the cells of ``nb``, then ``grading_cell``, in one kernel; return (notes, error)."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -176,6 +215,7 @@ def _execute(nb, *, km, cell_timeout: int, timeout: int, grading_cell, grading_t
     notes: list[str] = []
     deadline = time.monotonic() + timeout
     error = None
+    watchdog = None
     try:
         with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
             for index, cell in enumerate(nb.cells):
@@ -193,7 +233,9 @@ def _execute(nb, *, km, cell_timeout: int, timeout: int, grading_cell, grading_t
                     notes.append(f"cell {index} was stopped after {client.timeout} s")
             nb.cells.append(grading_cell)
             client.timeout = grading_timeout
-            client.execute_cell(grading_cell, len(nb.cells) - 1)
+            watchdog = _Watchdog(km, exchange, call_seconds + 10)
+            with watchdog:
+                client.execute_cell(grading_cell, len(nb.cells) - 1)
     except DeadKernelError:
         error = "the kernel died (the notebook ended Python, e.g. with os._exit or exit(), " \
                 "or ran out of memory)"
@@ -201,6 +243,9 @@ def _execute(nb, *, km, cell_timeout: int, timeout: int, grading_cell, grading_t
         error = f"a cell did not finish: {exc}"
     except Exception as exc:  # start-up or messaging failures: one student, not the batch
         error = f"the notebook could not be run: {type(exc).__name__}: {exc}"
+    if watchdog is not None and watchdog.fired:
+        error = (f"the grader stopped the kernel: a call did not return within "
+                 f"{call_seconds:g} s and ignored the interrupt")  # fmt: skip
     for index in client.capped_cells:
         notes.append(f"cell {index} printed too much output: it was cut at "
                      f"{output_limit:,} bytes")  # fmt: skip
@@ -353,7 +398,7 @@ def grade_one(
         result.notes, error = _execute(
             nb, km=km, cell_timeout=cell_timeout, timeout=timeout, grading_cell=cell,
             grading_timeout=int(call_seconds * max(1, len(calls)) + 60),
-            output_limit=output_kb * 1024,
+            output_limit=output_kb * 1024, exchange=exchange, call_seconds=call_seconds,
         )  # fmt: skip
         try:
             if km.has_kernel:

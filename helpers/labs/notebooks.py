@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,14 +148,15 @@ class BuildReport:
         return not (self.differ or self.missing or self.orphaned)
 
 
-def build(root: Path | None = None, *, check: bool = False) -> BuildReport:
-    """Build ``labs/`` from ``solutions/`` under ``root``; with ``check``, write nothing.
+def build(root: Path | None = None, *, check: bool = False, only: str | None = None) -> BuildReport:
+    """Build ``labs/`` and the public-check stores under ``root``; with ``check``, write nothing.
 
-    Raises :class:`LabBuildError` naming the notebook and cell of a malformed solution.
+    ``only`` (a lab number such as ``"03"``) limits the build to that lab. Raises
+    :class:`LabBuildError` naming the notebook and cell of a malformed solution.
     """
     root = Path(root) if root is not None else repo_root()
     sol_dir, lab_dir = root / "solutions", root / "labs"
-    solutions = sorted(sol_dir.glob("*.ipynb"))
+    solutions = sorted(sol_dir.glob(f"{only}_*.ipynb" if only else "*.ipynb"))
     if not solutions:
         raise LabBuildError(f"no solution notebooks in {sol_dir}")
     report = BuildReport([], [], [], [])
@@ -174,9 +176,9 @@ def build(root: Path | None = None, *, check: bool = False) -> BuildReport:
                 path.write_text(text, encoding="utf-8", newline="\n")
                 report.written.append(shown)
     for path in sorted([*lab_dir.glob("*.ipynb"), *lab_dir.glob("*.md")]):
-        if path.name not in expected:
+        if path.name not in expected and not only:
             report.orphaned.append(str(path.relative_to(root)))
-    _build_public(root, report, check=check)
+    _build_public(root, report, check=check, only=only)
     return report
 
 
@@ -189,7 +191,7 @@ def public_text(module) -> str:
     return json.dumps(public_store(module), indent=1, ensure_ascii=False) + "\n"
 
 
-def _build_public(root: Path, report: BuildReport, *, check: bool) -> None:
+def _build_public(root: Path, report: BuildReport, *, check: bool, only: str | None) -> None:
     """Write ``helpers/labs/public/labNN.json`` from the declarations in ``specs/``."""
     from .spec import load_specs
 
@@ -198,7 +200,9 @@ def _build_public(root: Path, report: BuildReport, *, check: bool) -> None:
     if not specs.is_dir():  # a student edition, or a bare copy of labs/ and solutions/
         return
     expected = set()
-    for path in sorted(specs.glob("lab[0-9][0-9].py")):
+    for path in sorted(specs.glob(f"lab{only}.py" if only else "lab[0-9][0-9].py")):
+        if "keras" in sys.modules:  # Keras numbers layer names per session: start afresh
+            sys.modules["keras"].backend.clear_session()
         text = public_text(load_specs(path.stem, specs))
         target = public / f"{path.stem}.json"
         expected.add(target.name)
@@ -212,7 +216,7 @@ def _build_public(root: Path, report: BuildReport, *, check: bool) -> None:
             target.write_text(text, encoding="utf-8", newline="\n")
             report.written.append(shown)
     for target in sorted(public.glob("*.json")):
-        if target.name not in expected:
+        if target.name not in expected and not only:
             report.orphaned.append(str(target.relative_to(root)))
 
 

@@ -191,10 +191,17 @@ class ProcessSweeper:
         tokened = {pid for pid in _processes() if pid != self.me and _has_token(pid, self.token)}
         return {pid for pid in new | tokened if not _is_zombie(pid)}
 
-    def sweep(self, seconds: float = 10.0) -> tuple[int, list[int]]:
-        """Kill leftovers until none remain; return (how many were killed, survivors)."""
+    def sweep(self, seconds: float = 10.0, grace: float = 2.0) -> tuple[int, list[int]]:
+        """Kill leftovers until none remain; return (how many were killed, survivors).
+
+        The kernel's own processes (and bubblewrap's) need a moment to exit after shutdown;
+        what is still there after ``grace`` seconds was left running by the notebook.
+        """
         if not self.linux:
             return 0, []
+        settle = time.monotonic() + grace
+        while self._targets() and time.monotonic() < settle:
+            time.sleep(0.05)
         killed: set[int] = set()
         deadline = time.monotonic() + seconds
         while True:

@@ -1,0 +1,475 @@
+"""Lab 09 (CIFAR-10, measuring and fighting overfitting): the overfitting gap, weight counts of
+standard and separable convolutions, the baseline CNN, an ensemble, per-class accuracy.
+
+The baseline CNN is judged by its description (layers, output shapes, weights, activations:
+``helpers/labs/custom/lab09.py``) on full-size inputs, and by what it computes with weights
+drawn here, on small inputs (its dense layer holds over a million weights on 32x32 images,
+too many to send). Nothing trains.
+
+A ``History`` object cannot cross the wire (only plain data does): the notebook checks that
+``overfitting_gap`` accepts one with ``helpers.labs.custom.lab09.check_history_object``; the
+graded cases pass the history dict.
+"""
+
+import numpy as np
+
+from helpers.labs import judge
+from helpers.labs.spec import Case, Exercise, Mistake
+
+# ----------------------------------------------------------------------------- references
+
+
+def overfitting_gap(history):
+    h = getattr(history, "history", history)
+    if "val_accuracy" not in h or "accuracy" not in h:
+        raise ValueError("the history needs 'accuracy' and 'val_accuracy'")
+    return float(h["accuracy"][-1] - h["val_accuracy"][-1])
+
+
+def conv_params(k, c_in, c_out):
+    return k * k * c_in * c_out + c_out
+
+
+def separable_params(k, c_in, c_out, depth_multiplier=1):
+    mid = c_in * depth_multiplier
+    return k * k * mid + mid * c_out + c_out
+
+
+def build_baseline_cnn(input_shape=(32, 32, 3), num_classes=10):
+    import keras
+    from keras import layers
+
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),
+            layers.Conv2D(32, 3, padding="same", activation="relu"),
+            layers.Conv2D(32, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(64, 3, padding="same", activation="relu"),
+            layers.Conv2D(64, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(512, activation="relu"),
+            layers.Dense(num_classes, activation="softmax"),
+        ]
+    )
+
+
+def ensemble_predict(prob_list):
+    if len(prob_list) == 0:
+        raise ValueError("no models to ensemble")
+    if any(np.shape(p) != np.shape(prob_list[0]) for p in prob_list):
+        raise ValueError("all probability arrays must have the same shape")
+    return np.mean(np.stack(prob_list), axis=0).argmax(axis=1)
+
+
+def per_class_accuracy(y_true, y_pred, n):
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ValueError("y_true and y_pred differ in length")
+    out = np.full(n, np.nan)
+    for c in range(n):
+        mask = y_true == c
+        if mask.any():
+            out[c] = np.mean(y_pred[mask] == c)
+    return out
+
+
+# ----------------------------------------------------------------------------- mistakes
+
+
+def _gap_flipped(history):
+    return -overfitting_gap(history)
+
+
+def _gap_best_epochs(history):
+    h = getattr(history, "history", history)
+    return float(max(h["accuracy"]) - max(h["val_accuracy"]))
+
+
+def _conv_no_bias(k, c_in, c_out):
+    return k * k * c_in * c_out
+
+
+def _conv_no_channels(k, c_in, c_out):
+    return k * k * c_out + c_out
+
+
+def _separable_as_standard(k, c_in, c_out, depth_multiplier=1):
+    return conv_params(k, c_in, c_out)
+
+
+def _separable_no_multiplier(k, c_in, c_out, depth_multiplier=1):
+    return separable_params(k, c_in, c_out)
+
+
+def _separable_depthwise_bias(k, c_in, c_out, depth_multiplier=1):
+    return separable_params(k, c_in, c_out, depth_multiplier) + c_in * depth_multiplier
+
+
+def _majority_vote(prob_list):
+    from helpers import ensemble
+
+    return ensemble.majority_vote(prob_list)
+
+
+def _precision(y_true, y_pred, n):
+    return per_class_accuracy(y_pred, y_true, n)
+
+
+# ----------------------------------------------------------------------------- cases
+
+_GAP_HINT = ("the last training accuracy minus the last validation accuracy (the last epoch, "
+             "not the best one); a History keeps its dict in .history.")  # fmt: skip
+_NO_VALIDATION = "without 'val_accuracy' (a model fit without validation data) raise ValueError."
+SEED_HISTORY = {"accuracy": [0.40, 0.62, 0.81, 0.90], "val_accuracy": [0.42, 0.50, 0.56, 0.55]}
+
+
+def _history(rng, epochs, keys=("accuracy", "val_accuracy")):
+    h = {}
+    for key in keys:
+        h[key] = [float(round(v, 4)) for v in rng.uniform(0.05, 0.99, size=epochs)]
+    return h
+
+
+def _gap_hidden(rng):
+    cases = []
+    for epochs in (int(rng.integers(2, 6)), int(rng.integers(6, 30)), 1):
+        cases.append(Case((_history(rng, epochs),), group="gaps"))
+    extra = _history(
+        rng, int(rng.integers(3, 12)), ("loss", "accuracy", "val_loss", "val_accuracy")
+    )
+    cases.append(Case((extra,), group="gaps"))
+    # The best epoch is not the last, and validation beats training at the end (negative gap).
+    acc = [float(round(v, 3)) for v in rng.uniform(0.3, 0.6, size=4)]
+    acc[1] = 0.9
+    val = [round(a + 0.05, 3) for a in acc]
+    val[1] = 0.5
+    cases.append(Case(({"accuracy": acc, "val_accuracy": val},), group="gaps"))
+    cases.append(Case(({"accuracy": acc, "loss": [1.0] * 4},), group="errors", hint=_NO_VALIDATION))
+    return cases
+
+
+def _conv_hidden(rng):
+    cases = [Case((1, 1, 1))]
+    for _ in range(6):
+        cases.append(Case((int(rng.integers(1, 12)), int(rng.integers(2, 513)),
+                           int(rng.integers(1, 513)))))  # fmt: skip
+    return cases
+
+
+_SEPARABLE_HINT = ("depthwise: k·k weights for each of the c_in·depth_multiplier channels it "
+                   "makes; pointwise 1×1: (c_in·depth_multiplier)·c_out weights + c_out "
+                   "biases.")  # fmt: skip
+
+
+def _separable_hidden(rng):
+    cases = [Case((3, int(rng.integers(16, 257)), int(rng.integers(16, 257))))]
+    for _ in range(6):
+        args = (int(rng.integers(1, 8)), int(rng.integers(2, 257)), int(rng.integers(1, 257)))
+        if rng.random() < 0.3:
+            cases.append(Case(args))
+        else:
+            cases.append(Case(args, {"depth_multiplier": int(rng.integers(1, 5))}))
+    cases.append(Case((int(rng.integers(2, 8)), int(rng.integers(2, 65)), int(rng.integers(1, 65))),
+                      {"depth_multiplier": int(rng.integers(2, 5))}))  # fmt: skip
+    return cases
+
+
+def _after_blocks(h, w):
+    for _ in range(2):  # same, valid, 2x2 pool
+        h, w = (h - 2) // 2, (w - 2) // 2
+    return h, w
+
+
+def baseline_weights(rng, input_shape, num_classes):
+    """Weights in the order of the baseline's get_weights(): Glorot-uniform-like kernels and
+    small non-zero biases, drawn from ``rng``."""
+    h, w = _after_blocks(input_shape[0], input_shape[1])
+    shapes = [
+        ((3, 3, input_shape[2], 32), 32),
+        ((3, 3, 32, 32), 32),
+        ((3, 3, 32, 64), 64),
+        ((3, 3, 64, 64), 64),
+        ((h * w * 64, 512), 512),
+        ((512, num_classes), num_classes),
+    ]
+    weights = []
+    for kernel, units in shapes:
+        fan_in = int(np.prod(kernel[:-1]))
+        fan_out = int(np.prod(kernel[:-2])) * units
+        limit = np.sqrt(6.0 / (fan_in + fan_out))
+        weights.append(rng.uniform(-limit, limit, size=kernel).astype(np.float32))
+        weights.append(rng.normal(0.0, 0.1, size=units).astype(np.float32))
+    weights[-1][::2] -= 1.0  # some clearly negative logits: a ReLU before the softmax shows
+    return weights
+
+
+def _probe_case(rng, input_shape, num_classes, images=3, group="outputs"):
+    kwargs = {"input_shape": tuple(input_shape), "num_classes": int(num_classes)}
+    x = rng.uniform(0, 1, size=(images, *input_shape)).astype(np.float32)
+    probes = [{"method": "set_weights", "args": [baseline_weights(rng, input_shape, num_classes)]},
+              {"method": "__call__", "args": [x]}]  # fmt: skip
+    label = (f"build_baseline_cnn(input_shape={tuple(input_shape)}, num_classes={num_classes}) "
+             "with weights set, on random images")  # fmt: skip
+    return Case((), kwargs, group=group, then=probes, label=label)
+
+
+def _baseline_public():
+    return [Case(()), Case((), {"num_classes": 5}),
+            _probe_case(np.random.default_rng(4), (12, 12, 3), 4, images=2)]  # fmt: skip
+
+
+def _baseline_hidden(rng):
+    cases = [Case((), group="layers")]
+    for _ in range(2):
+        shape = (*(int(v) for v in rng.integers(20, 49, size=2)), int(rng.integers(1, 5)))
+        cases.append(Case((), {"input_shape": shape, "num_classes": int(rng.integers(2, 21))},
+                          group="layers"))  # fmt: skip
+    for _ in range(2):
+        shape = (*(int(v) for v in rng.integers(10, 16, size=2)), int(rng.integers(1, 4)))
+        cases.append(_probe_case(rng, shape, int(rng.integers(3, 13))))
+    return cases
+
+
+_ENSEMBLE_HINT = "average the arrays element-wise first, then take the argmax over the classes."
+P1 = np.array([[0.6, 0.4, 0.0], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]])
+P2 = np.array([[0.2, 0.8, 0.0], [0.3, 0.3, 0.4], [0.1, 0.6, 0.3]])
+P3 = np.array([[0.55, 0.45, 0.0], [0.0, 0.9, 0.1], [0.5, 0.1, 0.4]])
+_MANY_RNG = np.random.default_rng(9)
+MANY = [_MANY_RNG.dirichlet(np.ones(10), size=40) for _ in range(5)]
+
+
+def _probabilities(rng, models, images, classes, dtype=np.float64):
+    """``models`` arrays whose average has a clear winner in every row (no near ties)."""
+    while True:
+        probs = [rng.dirichlet(np.ones(classes), size=images) for _ in range(models)]
+        top2 = np.sort(np.mean(probs, axis=0), axis=1)[:, -2:]
+        if (top2[:, 1] - top2[:, 0]).min() > 1e-3:
+            return [p.astype(dtype) for p in probs]
+
+
+def _ensemble_hidden(rng):
+    cases = [Case(([P1 + 0.0, P2 + 0.0, P3 + 0.0],), group="ensembles",
+                  label="ensemble_predict(three models where two of three vote for another "
+                        "class than the average)")]  # fmt: skip
+    for models in (1, int(rng.integers(2, 4)), int(rng.integers(4, 8))):
+        images, classes = int(rng.integers(1, 60)), int(rng.integers(2, 12))
+        cases.append(Case((_probabilities(rng, models, images, classes),), group="ensembles"))
+    votes = _probabilities(rng, 3, 30, 4, np.float32)
+    cases.append(Case((votes,), group="ensembles"))
+    n = int(rng.integers(2, 20))
+    same = "all arrays must have the same shape (same images, same classes)."
+    cases += [
+        Case(([],), group="errors", hint="an empty list has nothing to average."),
+        Case(([np.full((n, 3), 1 / 3), np.full((n + 1, 3), 1 / 3)],), group="errors", hint=same),
+        Case(([np.full((n, 3), 1 / 3), np.full((n, 4), 1 / 4)],), group="errors", hint=same),
+    ]
+    return cases
+
+
+_PER_CLASS_HINT = ("for each class c: among the samples whose TRUE label is c, the fraction "
+                   "predicted c; np.nan when no sample is of class c.")  # fmt: skip
+_PC_RNG = np.random.default_rng(90)
+_Y = _PC_RNG.integers(0, 10, 200)
+_NOISY = np.where(_PC_RNG.random(200) < 0.7, _Y, _PC_RNG.integers(0, 10, 200))
+
+
+def _per_class_hidden(rng):
+    cases = []
+    for _ in range(3):
+        n = int(rng.integers(2, 12))
+        size = int(rng.integers(5, 300))
+        y = rng.integers(0, n, size)
+        y[y == int(rng.integers(0, n))] = 0  # often a class without samples
+        pred = np.where(rng.random(size) < 0.6, y, rng.integers(0, n, size))
+        cases.append(Case((y, pred, n), group="accuracies"))
+    n = int(rng.integers(3, 8))
+    y = np.array([0, 0, 0, 1, 1, n - 1])  # precision differs from recall; classes 2.. empty
+    cases.append(Case((y, np.array([0, 1, 1, 1, 0, n - 1]), n), group="accuracies"))
+    cases.append(Case((np.arange(n), np.arange(n), n + 2), group="accuracies"))
+    size = int(rng.integers(3, 40))
+    cases.append(Case((rng.integers(0, 3, size), rng.integers(0, 3, size - 1), 3), group="errors",
+                      hint="y_true and y_pred must have the same length."))  # fmt: skip
+    return cases
+
+
+EXERCISES = [
+    Exercise(
+        "overfitting_gap",
+        points=2,
+        reference=overfitting_gap,
+        judge=judge.Float(rel=1e-9, abs=1e-12),
+        public=[
+            Case((SEED_HISTORY,), label="overfitting_gap(the seed's LeNet-5 history as a dict)"),
+            Case(
+                (
+                    {
+                        "accuracy": [0.3, 0.95, 0.7],
+                        "val_accuracy": [0.2, 0.9, 0.6],
+                        "loss": [2, 1, 1.5],
+                    },
+                ),
+                label="overfitting_gap(a history whose best epoch is not the last)",
+            ),
+            Case(
+                ({"accuracy": [0.5, 0.61], "val_accuracy": [0.55, 0.66]},),
+                label="overfitting_gap(a history where validation beats training)",
+            ),
+            Case(
+                ({"accuracy": [0.875], "val_accuracy": [0.5]},),
+                label="overfitting_gap(a one-epoch history)",
+            ),
+            Case(({"accuracy": [0.9], "loss": [0.3]},), hint=_NO_VALIDATION),
+        ],
+        hidden=_gap_hidden,
+        groups={"gaps": 1, "errors": 1},
+        hint=_GAP_HINT,
+        mistakes=[
+            Mistake(
+                _gap_flipped,
+                "the sign is flipped.",
+                "the gap is training accuracy MINUS validation accuracy.",
+            ),
+            Mistake(
+                _gap_best_epochs,
+                "you used the best epochs.",
+                "take the values of the last epoch, not the best one.",
+            ),
+        ],
+    ),  # fmt: skip
+    Exercise(
+        "conv_params",
+        points=2,
+        reference=conv_params,
+        judge=judge.Int(),
+        public=[Case(a) for a in [(3, 3, 32), (3, 32, 64), (5, 3, 6), (1, 64, 128), (7, 1, 64)]],
+        hidden=_conv_hidden,
+        hint="k·k·c_in weights per filter, c_out filters, plus one bias per filter.",
+        mistakes=[
+            Mistake(
+                _conv_no_bias,
+                "the biases are missing.",
+                "each of the c_out filters also has one bias.",
+            ),
+            Mistake(
+                _conv_no_channels,
+                "the input channels are missing.",
+                "each filter spans all c_in input channels: k·k·c_in weights.",
+            ),
+        ],
+    ),  # fmt: skip
+    Exercise(
+        "separable_params",
+        points=2,
+        reference=separable_params,
+        judge=judge.Int(),
+        public=[
+            Case(a, kw)
+            for a, kw in [
+                ((3, 32, 64), {}),
+                ((3, 3, 32), {}),
+                ((3, 64, 64), {}),
+                ((5, 16, 8), {}),
+                ((3, 32, 64), {"depth_multiplier": 2}),
+                ((3, 8, 4), {"depth_multiplier": 3}),
+            ]
+        ],
+        hidden=_separable_hidden,
+        hint=_SEPARABLE_HINT,
+        mistakes=[
+            Mistake(
+                _separable_as_standard,
+                "that is the count of a standard Conv2D.",
+                "a separable convolution filters each channel alone, then mixes them 1×1.",
+            ),
+            Mistake(
+                _separable_no_multiplier,
+                "depth_multiplier was ignored.",
+                "the depthwise step makes c_in·depth_multiplier channels.",
+            ),
+            Mistake(
+                _separable_depthwise_bias,
+                "the depthwise step has no bias in Keras.",
+                "only the pointwise 1×1 step has biases: c_out of them.",
+            ),
+        ],
+    ),  # fmt: skip
+    Exercise(
+        "build_baseline_cnn",
+        points=3,
+        reference=build_baseline_cnn,
+        judge=judge.Custom("lab09.baseline_model", {"atol": 1e-4, "rtol": 1e-4}),
+        public=_baseline_public(),
+        hidden=_baseline_hidden,
+        groups={"layers": 2, "outputs": 1},
+        hint="2 × [Conv2D 'same', Conv2D 'valid', MaxPooling2D], then Flatten, Dense(512), "
+        "Dense(num_classes); ReLU inside, softmax at the end.",
+    ),  # fmt: skip
+    Exercise(
+        "ensemble_predict",
+        points=2,
+        reference=ensemble_predict,
+        judge=judge.Array(atol=0.0, kinds="iu"),
+        public=[
+            Case(
+                ([P1, P2, P3],),
+                label="ensemble_predict(three models: on sample 0 two of "
+                "three vote class 0, the average says 1)",
+            ),
+            Case(([P1],), label="ensemble_predict(a single model)"),
+            Case(([P1, P2],), label="ensemble_predict(two models)"),
+            Case((MANY,), label="ensemble_predict(five models, 40 images, 10 classes)"),
+            Case(([],), hint="an empty list has nothing to average."),
+            Case(
+                ([P1, P2[:2]],),
+                hint="all arrays must have the same shape (same images, same classes).",
+            ),
+        ],
+        hidden=_ensemble_hidden,
+        groups={"ensembles": 1, "errors": 1},
+        hint=_ENSEMBLE_HINT,
+        mistakes=[
+            Mistake(
+                _majority_vote,
+                "that is a majority vote.",
+                "average the probabilities, do not count the votes.",
+            )
+        ],
+    ),  # fmt: skip
+    Exercise(
+        "per_class_accuracy",
+        points=2,
+        reference=per_class_accuracy,
+        judge=judge.Custom("lab09.class_accuracies"),
+        public=[
+            Case(
+                (np.array([0, 0, 1, 1, 2, 2]), np.array([0, 1, 1, 1, 0, 0]), 3),
+                label="per_class_accuracy(a small example, n=3)",
+            ),
+            Case(
+                (np.array([0, 1, 1, 1]), np.array([1, 1, 0, 1]), 2),
+                label="per_class_accuracy(a two-class example, n=2)",
+            ),
+            Case(
+                (np.array([0, 2, 2]), np.array([0, 2, 1]), 4),
+                label="per_class_accuracy(classes 1 and 3 have no samples, n=4)",
+            ),
+            Case((_Y, _NOISY, 10), label="per_class_accuracy(200 samples, 10 classes, n=10)"),
+            Case(
+                (np.array([0, 1]), np.array([0]), 2),
+                hint="y_true and y_pred must have the same length.",
+            ),
+        ],
+        hidden=_per_class_hidden,
+        groups={"accuracies": 1, "errors": 1},
+        hint=_PER_CLASS_HINT,
+        mistakes=[
+            Mistake(
+                _precision,
+                "that is the precision of each class (per predicted class).",
+                "divide by the number of samples whose TRUE label is c.",
+            )
+        ],
+    ),  # fmt: skip
+]
