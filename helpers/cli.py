@@ -325,7 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
     lr.add_argument("dest", type=Path, help="new folder for the student edition")
     lr.set_defaults(func=cmd_labs_release)
 
-    g = sub.add_parser("grade", help="grade submitted labs with hidden tests (verdicts outside the kernel)")
+    g = sub.add_parser(
+        "grade", help="grade submitted labs with hidden tests (verdicts outside the kernel)"
+    )
     g.add_argument("--lab", required=True, help="lab name, e.g. 00_setup_lab")
     g.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION.ipynb")
     g.add_argument("-o", "--out", required=True, type=Path, metavar="OUT_DIR",
@@ -340,8 +342,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=None,
                    help="fix the hidden inputs (default: a new random seed per submission, "
                         "recorded in the gradebook)")  # fmt: skip
-    g.add_argument("--hide-inputs", action="store_true",
-                   help="feedback names hidden cases by number instead of showing their inputs")
+    g.add_argument(
+        "--hide-inputs",
+        action="store_true",
+        help="feedback names hidden cases by number instead of showing their inputs",
+    )
     g.add_argument("--memory-mb", type=int, default=4096, metavar="MB",
                    help="memory cap of each submission's kernel (default 4096)")  # fmt: skip
     g.add_argument("--output-kb", type=int, default=1024, metavar="KB",

@@ -158,8 +158,12 @@ def test_comparators(comparator, got, expected, problem):
 
 def test_an_always_equal_object_fails_every_comparator():
     """It claims to equal anything; its value (5.0) is what is judged."""
-    for comparator, expected in [(judge.Int(), 1), (judge.Float(), 1.0),
-                                 (judge.Array(), np.ones(1)), (judge.Exact(), [1.0, 2])]:  # fmt: skip
+    for comparator, expected in [
+        (judge.Int(), 1),
+        (judge.Float(), 1.0),
+        (judge.Array(), np.ones(1)),
+        (judge.Exact(), [1.0, 2]),
+    ]:
         got = [AlwaysEqual(5.0), 2] if isinstance(expected, list) else AlwaysEqual(5.0)
         assert comparator.compare(got, expected) is not None
 

@@ -110,8 +110,13 @@ def _table(ex: spec.Exercise, cases: list[spec.Case]) -> dict[str, object]:
     table = {}
     for case in cases:
         outcome = spec.reference_outcome(ex, case)
-        key = json.dumps([wire.encode(list(wire.materialize(case.args))),
-                          wire.encode(wire.materialize(dict(case.kwargs)))], sort_keys=True)
+        key = json.dumps(
+            [
+                wire.encode(list(wire.materialize(case.args))),
+                wire.encode(wire.materialize(dict(case.kwargs))),
+            ],
+            sort_keys=True,
+        )
         table[key] = outcome["value"] if outcome.get("ok") else ValueError("cheat")
     return table
 

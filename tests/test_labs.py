@@ -184,7 +184,9 @@ def test_release_writes_a_student_edition_without_answers(tmp_path):
     assert "left out: solutions/" in summary
     assert not (dest / "solutions").exists() and not (dest / "tests").exists()
     assert (dest / "labs" / "03_convolution_lab.ipynb").is_file()
-    assert sorted(p.name for p in (dest / "helpers" / "labs" / "specs").iterdir()) == ["__init__.py"]
+    assert sorted(p.name for p in (dest / "helpers" / "labs" / "specs").iterdir()) == [
+        "__init__.py"
+    ]
     text = "\n".join(p.read_text(encoding="utf-8") for p in (dest / "helpers").rglob("*.py"))
     assert "def _true_convolution" not in text and "def _rounded_size" not in text
     # The checks work there, from the stored outcomes, and still catch a wrong answer.
@@ -194,8 +196,14 @@ def test_release_writes_a_student_edition_without_answers(tmp_path):
         "check('tensor_megabytes', lambda s, bytes_per_value=4: "
         "__import__('math').prod(s) * bytes_per_value / 1e6 if min(s) >= 0 else 1 / 0)\n"
     )
-    run = subprocess.run([sys.executable, "-c", code], cwd=dest, capture_output=True, text=True,
-                         env={"PYTHONPATH": str(dest), "PATH": "/usr/bin:/bin"}, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=dest,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(dest), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
     assert "ZeroDivisionError" not in run.stdout
     assert run.returncode != 0 and "raise ValueError" in run.stderr  # the bad-input case
     with pytest.raises(FileExistsError):

@@ -19,8 +19,19 @@ Map of the sub-package:
 """
 
 from .notebooks import (
-    BEGIN, END, GENERIC_HINT, HINT, BuildReport, LabBuildError, available_labs, blank_source,
-    build, make_lab, render, repo_root, start,
+    BEGIN,
+    END,
+    GENERIC_HINT,
+    HINT,
+    BuildReport,
+    LabBuildError,
+    available_labs,
+    blank_source,
+    build,
+    make_lab,
+    render,
+    repo_root,
+    start,
 )
 
 __all__ = [

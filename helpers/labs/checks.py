@@ -75,10 +75,16 @@ class Checker:
             outcome = spec.decode_outcome(json.loads(json.dumps(raw)))
             mistakes = [(spec.decode_outcome(m["outcome"]), m["message"], m.get("hint"))
                         for m in case["mistakes"]]  # fmt: skip
-            message = verdict(what=case["what"], outcome=outcome,
-                              expected=spec.decode_outcome(case["expected"]), judge=judge,
-                              hint=case.get("hint") or entry.get("hint"), mistakes=mistakes,
-                              pure=entry.get("pure", True), copy=entry.get("copy", False))  # fmt: skip
+            message = verdict(
+                what=case["what"],
+                outcome=outcome,
+                expected=spec.decode_outcome(case["expected"]),
+                judge=judge,
+                hint=case.get("hint") or entry.get("hint"),
+                mistakes=mistakes,
+                pure=entry.get("pure", True),
+                copy=entry.get("copy", False),
+            )
             if message is not None:
                 raise CheckFailed(message)
         passed(name)

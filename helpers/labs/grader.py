@@ -97,8 +97,10 @@ def _load(lab: str, tests_dir: Path | None):
     except KeyError:
         where = tests_dir or spec.SPECS_DIR
         known = ", ".join(spec.known_labs(tests_dir)) or "none"
-        raise GradingError(f"no exercise declarations for lab {lab!r} in {where} (expected "
-                           f"labNN.py for a lab named NN_…); there are: {known}") from None
+        raise GradingError(
+            f"no exercise declarations for lab {lab!r} in {where} (expected "
+            f"labNN.py for a lab named NN_…); there are: {known}"
+        ) from None
 
 
 # ----------------------------------------------------------------------------- the kernel
@@ -144,10 +146,16 @@ def _kernel_manager(work: Path, token: str, memory_mb: int, hide: list[Path]):
     argv = sandbox.kernel_argv(work=work, memory_mb=memory_mb, hide=hide,
                                read_only=[data_dir()])  # fmt: skip
     # The kernel gets a private home, so the data cache is named explicitly.
-    env = {sandbox.TOKEN_VARIABLE: token, "PYTHONDONTWRITEBYTECODE": "1",
-           "COURSE_DATA_DIR": str(data_dir())}
-    (specs / "course-grader" / "kernel.json").write_text(json.dumps(
-        {"argv": argv, "display_name": "course grader", "language": "python", "env": env}))
+    env = {
+        sandbox.TOKEN_VARIABLE: token,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "COURSE_DATA_DIR": str(data_dir()),
+    }
+    (specs / "course-grader" / "kernel.json").write_text(
+        json.dumps(
+            {"argv": argv, "display_name": "course grader", "language": "python", "env": env}
+        )
+    )
     ksm = KernelSpecManager(kernel_dirs=[str(specs)])
     km = KernelManager(kernel_name="course-grader", kernel_spec_manager=ksm)
     km.connection_file = str(work / "connection.json")  # inside the only folder it shares
@@ -156,7 +164,8 @@ def _kernel_manager(work: Path, token: str, memory_mb: int, hide: list[Path]):
 
 _GRADING_CELL = """\
 # Grading: call this notebook's functions on the grader's inputs (see helpers.labs.wire).
-exec(compile({source!r}, "<course-grader>", "exec"), __course_grader := {{"__name__": "course_grader"}})
+__course_grader = {{"__name__": "course_grader"}}
+exec(compile({source!r}, "<course-grader>", "exec"), __course_grader)
 __course_grader["serve_file"]({folder!r}, globals())
 del __course_grader
 """
@@ -237,8 +246,10 @@ def _execute(nb, *, km, cell_timeout: int, timeout: int, grading_cell, grading_t
             with watchdog:
                 client.execute_cell(grading_cell, len(nb.cells) - 1)
     except DeadKernelError:
-        error = "the kernel died (the notebook ended Python, e.g. with os._exit or exit(), " \
-                "or ran out of memory)"
+        error = (
+            "the kernel died (the notebook ended Python, e.g. with os._exit or exit(), "
+            "or ran out of memory)"
+        )
     except CellTimeoutError as exc:
         error = f"a cell did not finish: {exc}"
     except Exception as exc:  # start-up or messaging failures: one student, not the batch
@@ -328,8 +339,9 @@ def _judge(plan: _Planned, outcomes: list[dict | None], *, hide_inputs: bool,
     return q
 
 
-def grade_namespace(module, namespace: dict, seed: int, *, hide_inputs: bool = False,
-                    only: list[str] | None = None) -> list[QuestionResult]:
+def grade_namespace(
+    module, namespace: dict, seed: int, *, hide_inputs: bool = False, only: list[str] | None = None
+) -> list[QuestionResult]:
     """Judge functions of *this* process (``namespace``: name → function) on the hidden cases
     of ``seed``, through the same wire and judge as a real submission. For tests (solutions and
     mutants) and for instructors trying their declarations; never for untrusted code."""
@@ -385,10 +397,12 @@ def grade_one(
         exchange = work / "exchange"
         for sub in (exchange, work / "cwd", work / "home"):
             sub.mkdir(parents=True)
-        (exchange / "request.json").write_text(json.dumps(
-            {"calls": calls, "seconds": call_seconds}), encoding="utf-8")
-        cell = nbformat.v4.new_code_cell(_GRADING_CELL.format(
-            source=_harness_source(), folder=str(exchange)))
+        (exchange / "request.json").write_text(
+            json.dumps({"calls": calls, "seconds": call_seconds}), encoding="utf-8"
+        )
+        cell = nbformat.v4.new_code_cell(
+            _GRADING_CELL.format(source=_harness_source(), folder=str(exchange))
+        )
         cell.metadata["tags"] = ["grading"]
         hide = [Path(out_dir).resolve(), spec.SPECS_DIR]
         if tests_dir is not None:
@@ -445,7 +459,9 @@ def _feedback(lab: str, result: SubmissionResult) -> str:
     lines += ["| question | points | result |", "|---|---|---|"]
     for q in result.questions:
         text = q.message.replace("|", "\\|").replace("\n", " ")
-        parts = ", ".join(f"{g} {e}/{p}" for g, (e, p) in q.groups.items()) if len(q.groups) > 1 else ""
+        parts = (
+            ", ".join(f"{g} {e}/{p}" for g, (e, p) in q.groups.items()) if len(q.groups) > 1 else ""
+        )
         points = f"{q.earned} / {q.points}" + (f" ({parts})" if parts else "")
         lines.append(f"| {q.name} | {points} | {text} |")
     return "\n".join(lines) + "\n"

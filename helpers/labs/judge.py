@@ -112,7 +112,9 @@ def _exact(got, expected, rel, where):
         return None
     if type(expected) is dict:
         if set(got) != set(expected):
-            return f"expected the keys {sorted(map(str, expected))}{at}, got {sorted(map(str, got))}"
+            return (
+                f"expected the keys {sorted(map(str, expected))}{at}, got {sorted(map(str, got))}"
+            )
         for k in expected:
             problem = _exact(got[k], expected[k], rel, f"{where}[{k!r}]")
             if problem:
@@ -179,7 +181,9 @@ class Array(Judge):
         if got.shape != expected.shape:
             return f"expected shape {expected.shape}, got {got.shape}"
         if got.dtype.kind not in kinds:
-            return f"expected {_KIND_WORDS.get(kinds, f'dtype kind {kinds!r}')}, got dtype {got.dtype}"
+            return (
+                f"expected {_KIND_WORDS.get(kinds, f'dtype kind {kinds!r}')}, got dtype {got.dtype}"
+            )
         if self.same_dtype and got.dtype != expected.dtype:
             return f"expected dtype {expected.dtype}, got {got.dtype}"
         if got.size == 0:
@@ -305,7 +309,9 @@ def verdict(
     if not outcome.get("ok"):
         error = error or {}
         if error.get("not_implemented"):
-            return f"{what}: not implemented yet.\nHint: replace the `raise NotImplementedError` line."
+            return (
+                f"{what}: not implemented yet.\nHint: replace the `raise NotImplementedError` line."
+            )
         if wanted_error and wanted_error in (error.get("mro") or [error.get("type")]):
             return None
         if wanted_error:
@@ -317,11 +323,15 @@ def verdict(
         if not probe.get("ok"):
             return fail(f"using the result (step {i + 1}) raised {_error_text(probe['error'])}")
     if pure and outcome.get("mutated"):
-        return fail("your function changed its input; work on a copy.",
-                    "write the result into a new array instead of changing the one passed in.")
+        return fail(
+            "your function changed its input; work on a copy.",
+            "write the result into a new array instead of changing the one passed in.",
+        )
     if copy and outcome.get("aliases"):
-        return fail("the result shares memory with the input (a view); return a new array.",
-                    "add .copy(): a view changes when the original changes.")
+        return fail(
+            "the result shares memory with the input (a view); return a new array.",
+            "add .copy(): a view changes when the original changes.",
+        )
     got = _value_of(outcome)
     problem = judge.compare(got, _value_of(expected))
     if problem is None:

@@ -69,8 +69,10 @@ def release(dest: Path, root: Path | None = None) -> str:
     pyproject = dest / "pyproject.toml"
     if pyproject.is_file():  # the test paths of the full repository do not exist here
         text = pyproject.read_text(encoding="utf-8")
-        pyproject.write_text(text.replace('testpaths = ["tests", "course", "solutions"]',
-                                          'testpaths = ["course"]'), encoding="utf-8")
+        pyproject.write_text(
+            text.replace('testpaths = ["tests", "course", "solutions"]', 'testpaths = ["course"]'),
+            encoding="utf-8",
+        )
     (dest / "STUDENT_EDITION.md").write_text(NOTE, encoding="utf-8")
     return (f"student edition written to {dest}: {', '.join(copied)}; left out: solutions/, "
             f"{', '.join(EXCLUDED)}, tests/")  # fmt: skip

@@ -100,9 +100,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m helpers.labs.sandbox")
     parser.add_argument("--memory-mb", type=int, required=True)
     parser.add_argument("--home", required=True)
-    parser.add_argument("--no-parent-poll", action="store_true",
-                        help="in a PID namespace the kernel's parent is pid 1: do not take that "
-                             "for a dead parent (bubblewrap ends the kernel with the grader)")
+    parser.add_argument(
+        "--no-parent-poll",
+        action="store_true",
+        help="in a PID namespace the kernel's parent is pid 1: do not take that "
+        "for a dead parent (bubblewrap ends the kernel with the grader)",
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -110,8 +113,12 @@ def main(argv: list[str] | None = None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     home = Path(args.home)
     home.mkdir(parents=True, exist_ok=True)
-    os.environ.update(HOME=str(home), MPLCONFIGDIR=str(home / ".matplotlib"),
-                      KERAS_HOME=str(home / ".keras"), IPYTHONDIR=str(home / ".ipython"))
+    os.environ.update(
+        HOME=str(home),
+        MPLCONFIGDIR=str(home / ".matplotlib"),
+        KERAS_HOME=str(home / ".keras"),
+        IPYTHONDIR=str(home / ".ipython"),
+    )
     if args.no_parent_poll:
         os.environ.pop("JPY_PARENT_PID", None)
     os.execv(command[0], command)

@@ -46,7 +46,8 @@ from . import judge as judges
 from . import wire
 
 __all__ = [
-    "Case", "Mistake", "Mutant", "Exercise", "Rng", "TempDir", "SPECS_DIR", "PUBLIC_DIR", "lab_number",
+    "Case", "Mistake", "Mutant", "Exercise", "Rng", "TempDir", "SPECS_DIR", "PUBLIC_DIR",
+    "lab_number",
     "load_specs", "spec_path", "known_labs", "reference_outcome", "public_store",
     "case_seed",
 ]  # fmt: skip
@@ -167,8 +168,22 @@ def decode_outcome(raw: dict) -> dict:
     """A call outcome from the wire with its values decoded; ValueError if malformed."""
     if type(raw) is not dict:
         raise ValueError("an outcome must be a JSON object")
-    out = {k: raw[k] for k in ("id", "ok", "missing", "timeout", "mutated", "aliases",
-                               "too_large", "unsendable", "error", "seconds") if k in raw}  # fmt: skip
+    out = {
+        k: raw[k]
+        for k in (
+            "id",
+            "ok",
+            "missing",
+            "timeout",
+            "mutated",
+            "aliases",
+            "too_large",
+            "unsendable",
+            "error",
+            "seconds",
+        )
+        if k in raw
+    }
     if "error" in out and type(out["error"]) is not dict:
         raise ValueError("malformed error")
     if raw.get("ok"):
@@ -177,8 +192,13 @@ def decode_outcome(raw: dict) -> dict:
         for p in raw.get("probes", []) or []:
             if type(p) is not dict:
                 raise ValueError("malformed probe")
-            probes.append({"ok": bool(p.get("ok")), "error": p.get("error"),
-                           "value": wire.decode(p.get("value")) if p.get("ok") else None})
+            probes.append(
+                {
+                    "ok": bool(p.get("ok")),
+                    "error": p.get("error"),
+                    "value": wire.decode(p.get("value")) if p.get("ok") else None,
+                }
+            )
         out["probes"] = probes
     return out
 
@@ -237,8 +257,10 @@ def _outcome_json(outcome: dict) -> dict:
     out = {k: v for k, v in outcome.items() if k not in ("value", "probes", "seconds", "id")}
     if outcome.get("ok"):
         out["value"] = wire.encode(outcome["value"])
-        out["probes"] = [{"ok": p["ok"], "error": p.get("error"),
-                          "value": wire.encode(p.get("value"))} for p in outcome["probes"]]
+        out["probes"] = [
+            {"ok": p["ok"], "error": p.get("error"), "value": wire.encode(p.get("value"))}
+            for p in outcome["probes"]
+        ]
     return out
 
 

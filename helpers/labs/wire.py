@@ -386,7 +386,11 @@ def _probe(result, step, seconds):
     kwargs = materialize(decode(step.get("kwargs", {"$": "dict", "items": []})))
     value = _with_alarm(lambda: fn(*args, **kwargs), seconds)
     np = sys.modules.get("numpy")
-    if np is not None and not isinstance(value, np.ndarray | np.generic) and hasattr(value, "numpy"):
+    if (
+        np is not None
+        and not isinstance(value, np.ndarray | np.generic)
+        and hasattr(value, "numpy")
+    ):
         value = value.numpy()  # a tensor: its values
     return value
 
@@ -446,8 +450,16 @@ def call_one(namespace: dict, call: dict, seconds: float = 0, scratch=None) -> d
             try:
                 probes.append({"ok": True, "value": encode(_probe(result, step, seconds))})
             except _CallTimeout:
-                probes.append({"ok": False, "error": {"type": "Timeout", "message":
-                               f"stopped after {seconds} s", "not_implemented": False}})  # fmt: skip
+                probes.append(
+                    {
+                        "ok": False,
+                        "error": {
+                            "type": "Timeout",
+                            "message": f"stopped after {seconds} s",
+                            "not_implemented": False,
+                        },
+                    }
+                )
             except Exception as exc:
                 probes.append({"ok": False, "error": _error(exc)})
         out["probes"] = probes

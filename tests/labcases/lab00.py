@@ -70,8 +70,12 @@ def ignores_bytes(shape, bytes_per_value=4):
 MUTANTS = [
     Mutant("batches_per_epoch", "rounds down", floor_batches, says="not counted"),
     Mutant("batches_per_epoch", "returns a float", float_batches, says="whole number"),
-    Mutant("batches_per_epoch", "no ValueError", batches_without_errors,
-           says="instead of raising ValueError"),
+    Mutant(
+        "batches_per_epoch",
+        "no ValueError",
+        batches_without_errors,
+        says="instead of raising ValueError",
+    ),
     Mutant("epoch_seconds", "lets NaN through", seconds_accepts_nan),
     Mutant("epoch_seconds", "speed / work", seconds_inverted),
     Mutant("tensor_megabytes", "mebibytes", mebibytes, says="mebibytes"),

@@ -152,43 +152,81 @@ MUTANTS = [
     Mutant("output_size", "'same' as (f-1)//2 padding", same_as_symmetric_padding),
     Mutant("output_size", "rounds to nearest", size_rounds_to_nearest, says="rounded"),
     Mutant("output_size", "float division", size_float_division, says="whole number"),
-    Mutant("output_size", "returns 0 instead of raising", size_without_errors,
-           says="instead of raising ValueError"),
-    Mutant("pad_image", "returns its input for p = 0", pad_returns_input_for_zero,
-           says="shares memory"),
-    Mutant("pad_image", "pads a 3-D image instead of refusing it", pad_accepts_3d,
-           says="instead of raising ValueError"),
+    Mutant(
+        "output_size",
+        "returns 0 instead of raising",
+        size_without_errors,
+        says="instead of raising ValueError",
+    ),
+    Mutant(
+        "pad_image", "returns its input for p = 0", pad_returns_input_for_zero, says="shares memory"
+    ),
+    Mutant(
+        "pad_image",
+        "pads a 3-D image instead of refusing it",
+        pad_accepts_3d,
+        says="instead of raising ValueError",
+    ),
     Mutant("pad_image", "float result", pad_as_float, says="dtype"),
     Mutant("pad_image", "pads one side only", lambda image, p: np.pad(image, ((p, 0), (p, 0)))),
     Mutant("conv2d_single_channel", "flips the kernel", conv_flipped, says="true convolution"),
     Mutant("conv2d_single_channel", "ignores the stride", conv_ignores_stride),
     Mutant("conv2d_single_channel", "ignores the dilation", conv_ignores_dilation),
-    Mutant("conv2d_single_channel", "ignores the padding",
-           lambda image, kernel, padding=0, stride=1, dilation=1:
-           conv2d_single_channel(image, kernel, 0, stride, dilation)),
+    Mutant(
+        "conv2d_single_channel",
+        "ignores the padding",
+        lambda image, kernel, padding=0, stride=1, dilation=1: conv2d_single_channel(
+            image, kernel, 0, stride, dilation
+        ),
+    ),
     Mutant("conv2d_single_channel", "uint8 arithmetic", conv_uint8_wraps),
-    Mutant("conv2d_single_channel", "returns a list",
-           lambda *a, **k: conv2d_single_channel(*a, **k).tolist(), says="NumPy array"),
+    Mutant(
+        "conv2d_single_channel",
+        "returns a list",
+        lambda *a, **k: conv2d_single_channel(*a, **k).tolist(),
+        says="NumPy array",
+    ),
     Mutant("flip_kernel", "up-down only", lambda k: np.flipud(k).copy(), says="upside down only"),
-    Mutant("flip_kernel", "left-right only", lambda k: np.fliplr(k).copy(),
-           says="left to right only"),
-    Mutant("flip_kernel", "returns a view", lambda k: np.asarray(k)[::-1, ::-1],
-           says="shares memory"),
+    Mutant(
+        "flip_kernel", "left-right only", lambda k: np.fliplr(k).copy(), says="left to right only"
+    ),
+    Mutant(
+        "flip_kernel", "returns a view", lambda k: np.asarray(k)[::-1, ::-1], says="shares memory"
+    ),
     Mutant("flip_kernel", "transposes", lambda k: np.asarray(k).T.copy(), says="transpose"),
     Mutant("flip_kernel", "flips in place", flip_in_place, says="changed its input"),
-    Mutant("multichannel_pixel", "forgets the bias", lambda w, k, b: multichannel_pixel(w, k, 0),
-           says="forgot the bias"),
-    Mutant("multichannel_pixel", "first channel only",
-           lambda w, k, b: float((np.asarray(w)[..., 0] * np.asarray(k)[..., 0]).sum() + b),
-           says="only the first channel"),
-    Mutant("multichannel_pixel", "returns an array",
-           lambda w, k, b: np.array([multichannel_pixel(w, k, b)]), says="expected a number"),
+    Mutant(
+        "multichannel_pixel",
+        "forgets the bias",
+        lambda w, k, b: multichannel_pixel(w, k, 0),
+        says="forgot the bias",
+    ),
+    Mutant(
+        "multichannel_pixel",
+        "first channel only",
+        lambda w, k, b: float((np.asarray(w)[..., 0] * np.asarray(k)[..., 0]).sum() + b),
+        says="only the first channel",
+    ),
+    Mutant(
+        "multichannel_pixel",
+        "returns an array",
+        lambda w, k, b: np.array([multichannel_pixel(w, k, b)]),
+        says="expected a number",
+    ),
     Mutant("multichannel_pixel", "bias once per channel", pixel_bias_per_channel),
-    Mutant("sobel_magnitude", "pads the image",
-           lambda image: sobel_magnitude(pad_image(np.asarray(image, float), 1)),
-           says="padded the image"),
-    Mutant("sobel_magnitude", "|Gx| + |Gy|",
-           lambda image: np.abs(conv2d_single_channel(image, SX))
-           + np.abs(conv2d_single_channel(image, SY)), says="|Gx| + |Gy|"),
+    Mutant(
+        "sobel_magnitude",
+        "pads the image",
+        lambda image: sobel_magnitude(pad_image(np.asarray(image, float), 1)),
+        says="padded the image",
+    ),
+    Mutant(
+        "sobel_magnitude",
+        "|Gx| + |Gy|",
+        lambda image: (
+            np.abs(conv2d_single_channel(image, SX)) + np.abs(conv2d_single_channel(image, SY))
+        ),
+        says="|Gx| + |Gy|",
+    ),
     Mutant("sobel_magnitude", "Gx only", sobel_x_only),
 ]

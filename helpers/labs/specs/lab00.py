@@ -59,8 +59,10 @@ def _seconds_hidden(rng):
         cases.append(Case((int(rng.integers(1, 100_000)), float(rng.uniform(0.1, 5_000))),
                           group="values"))  # fmt: skip
     cases.append(Case((int(rng.integers(1, 1_000)), int(rng.integers(1, 50))), group="values"))
-    cases += [Case((50, bad), group="errors")
-              for bad in (0.0, -float(rng.uniform(1, 9)), float("nan"), -float("inf"))]
+    cases += [
+        Case((50, bad), group="errors")
+        for bad in (0.0, -float(rng.uniform(1, 9)), float("nan"), -float("inf"))
+    ]
     return cases
 
 
@@ -79,33 +81,67 @@ def _megabytes_hidden(rng):
 
 EXERCISES = [
     Exercise(
-        "batches_per_epoch", points=2, reference=batches_per_epoch, judge=judge.Int(),
-        public=[Case((1_000, 100)), Case((60_000, 32)), Case((50_000, 64)), Case((5, 10)),
-                Case((64, 64)), Case((100, 0)), Case((100, -5)), Case((-1, 10))],
-        hidden=_batches_hidden, groups={"sizes": 1, "errors": 1},
-        mistakes=[Mistake(_floor_batches, "the last, smaller batch was not counted.",
-                          "round up, not down.")],
+        "batches_per_epoch",
+        points=2,
+        reference=batches_per_epoch,
+        judge=judge.Int(),
+        public=[
+            Case((1_000, 100)),
+            Case((60_000, 32)),
+            Case((50_000, 64)),
+            Case((5, 10)),
+            Case((64, 64)),
+            Case((100, 0)),
+            Case((100, -5)),
+            Case((-1, 10)),
+        ],
+        hidden=_batches_hidden,
+        groups={"sizes": 1, "errors": 1},
+        mistakes=[
+            Mistake(
+                _floor_batches, "the last, smaller batch was not counted.", "round up, not down."
+            )
+        ],
         hint="the last, smaller batch still counts: round up; a batch size must be positive and "
-             "the number of images not negative.",
+        "the number of images not negative.",
     ),  # fmt: skip
     Exercise(
-        "epoch_seconds", points=2, reference=epoch_seconds, judge=judge.Float(rel=1e-9),
-        public=[Case((60_000, 1_500.0)), Case((50_000, 123.4)), Case((1, 1e6)),
-                Case((100, 0)), Case((100, -10.0)), Case((100, math.nan))],
-        hidden=_seconds_hidden, groups={"values": 1, "errors": 1},
+        "epoch_seconds",
+        points=2,
+        reference=epoch_seconds,
+        judge=judge.Float(rel=1e-9),
+        public=[
+            Case((60_000, 1_500.0)),
+            Case((50_000, 123.4)),
+            Case((1, 1e6)),
+            Case((100, 0)),
+            Case((100, -10.0)),
+            Case((100, math.nan)),
+        ],
+        hidden=_seconds_hidden,
+        groups={"values": 1, "errors": 1},
         hint="time = work / speed; a throughput must be a positive number (NaN is not).",
     ),  # fmt: skip
     Exercise(
-        "tensor_megabytes", points=2, reference=tensor_megabytes,
+        "tensor_megabytes",
+        points=2,
+        reference=tensor_megabytes,
         judge=judge.Float(rel=1e-9, abs=1e-15),
-        public=[Case(((60_000, 28, 28, 1),), {"bytes_per_value": 4}),
-                Case(((100, 150, 100, 200),), {"bytes_per_value": 4}),
-                Case(((32, 224, 224, 3),), {"bytes_per_value": 2}),
-                Case(((10,),), {"bytes_per_value": 1}), Case(((3, -1),))],
-        hidden=_megabytes_hidden, groups={"values": 1, "errors": 1},
-        mistakes=[Mistake(_mebibytes, "you computed mebibytes (2**20 bytes).",
-                          "1 MB here is 1,000,000 bytes.")],
+        public=[
+            Case(((60_000, 28, 28, 1),), {"bytes_per_value": 4}),
+            Case(((100, 150, 100, 200),), {"bytes_per_value": 4}),
+            Case(((32, 224, 224, 3),), {"bytes_per_value": 2}),
+            Case(((10,),), {"bytes_per_value": 1}),
+            Case(((3, -1),)),
+        ],
+        hidden=_megabytes_hidden,
+        groups={"values": 1, "errors": 1},
+        mistakes=[
+            Mistake(
+                _mebibytes, "you computed mebibytes (2**20 bytes).", "1 MB here is 1,000,000 bytes."
+            )
+        ],
         hint="multiply all dimensions, times bytes per value, divided by 1,000,000; sizes "
-             "cannot be negative.",
+        "cannot be negative.",
     ),  # fmt: skip
 ]

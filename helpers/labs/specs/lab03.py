@@ -56,7 +56,9 @@ def conv2d_single_channel(image, kernel, padding=0, stride=1, dilation=1):
     out = np.zeros((oh, ow))
     for r in range(oh):
         for c in range(ow):
-            window = x[r * stride : r * stride + sh : dilation, c * stride : c * stride + sw : dilation]
+            window = x[
+                r * stride : r * stride + sh : dilation, c * stride : c * stride + sw : dilation
+            ]
             out[r, c] = float((window * k).sum())
     return out
 
@@ -126,7 +128,9 @@ def _first_channel(window, kernel, bias):
 
 
 def _abs_sum(image):
-    return np.abs(conv2d_single_channel(image, SOBEL_X)) + np.abs(conv2d_single_channel(image, SOBEL_Y))
+    return np.abs(conv2d_single_channel(image, SOBEL_X)) + np.abs(
+        conv2d_single_channel(image, SOBEL_Y)
+    )
 
 
 def _same_padding_sobel(image):
@@ -169,8 +173,11 @@ def _sizes_hidden(rng):
         n = int(rng.integers(d * (f - 1) + 1, 120))
         cases.append(_size_case(n, f, pad, s, d))
     # Always: a fractional quotient above one half (catches round()), dilation, stride 1.
-    cases += [_size_case(14, 3, 0, 3, 1), _size_case(int(rng.integers(20, 60)), 3, 1, 1, 2),
-              _size_case(int(rng.integers(9, 40)), int(rng.integers(2, 6)), "same", 1, 1)]
+    cases += [
+        _size_case(14, 3, 0, 3, 1),
+        _size_case(int(rng.integers(20, 60)), 3, 1, 1, 2),
+        _size_case(int(rng.integers(9, 40)), int(rng.integers(2, 6)), "same", 1, 1),
+    ]
     bad = [(int(rng.integers(1, 4)), int(rng.integers(5, 9)), 0), (int(rng.integers(4, 9)), 3, -2),
            (6, 3, "causal"), (6, 3, 0, -1), (6, 3, 0, 1, 4), (-1, 1, 0)]  # fmt: skip
     cases += [Case(b, group="errors", hint=_SIZE_ERROR_HINT) for b in bad]
@@ -214,11 +221,20 @@ def _conv_hidden(rng):
         need_h, need_w = d * (fh - 1) + 1, d * (fw - 1) + 1
         h = int(rng.integers(max(need_h, 3), 12))
         w = int(rng.integers(max(need_w, 3), 12))
-        cases.append(Case((rng.normal(size=(h, w)), _asymmetric_kernel(rng, (fh, fw))),
-                          {"padding": p, "stride": s, "dilation": d}, group="convolution"))  # fmt: skip
-    cases.append(Case((np.full((4, 5), 250, dtype=np.uint8), np.full((3, 3), 2.0)),
-                      group="convolution",
-                      hint="convert the image to float64 first: uint8 arithmetic wraps at 256."))
+        cases.append(
+            Case(
+                (rng.normal(size=(h, w)), _asymmetric_kernel(rng, (fh, fw))),
+                {"padding": p, "stride": s, "dilation": d},
+                group="convolution",
+            )
+        )
+    cases.append(
+        Case(
+            (np.full((4, 5), 250, dtype=np.uint8), np.full((3, 3), 2.0)),
+            group="convolution",
+            hint="convert the image to float64 first: uint8 arithmetic wraps at 256.",
+        )
+    )
     return cases
 
 
@@ -239,8 +255,12 @@ def _pixel_hidden(rng):
                   (4, 4, int(rng.integers(2, 8)))]:  # fmt: skip
         bias = float(np.round(rng.normal() * 3, 2)) or 1.5
         cases.append(Case((rng.normal(size=shape), rng.normal(size=shape), bias)))
-    cases.append(Case((np.ones((3, 3, 3)), np.ones((3, 3, 2)), 0.0),
-                      hint="the window and the kernel must have the same shape: raise ValueError."))
+    cases.append(
+        Case(
+            (np.ones((3, 3, 3)), np.ones((3, 3, 2)), 0.0),
+            hint="the window and the kernel must have the same shape: raise ValueError.",
+        )
+    )
     return cases
 
 
@@ -254,101 +274,231 @@ def _sobel_hidden(rng):
 
 EXERCISES = [
     Exercise(
-        "output_size", points=2, reference=output_size, judge=judge.Int(),
-        public=[_size_case(n, f, pad, s, d) for n, f, pad, s, d in [
-            (13, 6, "valid", 5, 1), (13, 6, "same", 5, 1), (5, 3, 1, 1, 1), (28, 5, 0, 1, 1),
-            (32, 3, "same", 1, 1), (10, 3, 0, 3, 1), (224, 7, 3, 2, 1), (9, 3, 0, 1, 2),
-            (20, 3, 2, 2, 3), (7, 4, "same", 2, 1)]]
+        "output_size",
+        points=2,
+        reference=output_size,
+        judge=judge.Int(),
+        public=[
+            _size_case(n, f, pad, s, d)
+            for n, f, pad, s, d in [
+                (13, 6, "valid", 5, 1),
+                (13, 6, "same", 5, 1),
+                (5, 3, 1, 1, 1),
+                (28, 5, 0, 1, 1),
+                (32, 3, "same", 1, 1),
+                (10, 3, 0, 3, 1),
+                (224, 7, 3, 2, 1),
+                (9, 3, 0, 1, 2),
+                (20, 3, 2, 2, 3),
+                (7, 4, "same", 2, 1),
+            ]
+        ]
         + [Case(b, hint=_SIZE_ERROR_HINT) for b in _SIZE_ERRORS],
-        hidden=_sizes_hidden, groups={"sizes": 1, "errors": 1},
-        mistakes=[Mistake(_rounded_size, "you rounded the quotient to nearest.",
-                          "the number of steps rounds DOWN (//), not to nearest."),
-                  Mistake(_no_dilation_size, "you ignored the dilation.",
-                          "with dilation d the filter covers f_eff = d*(f-1)+1 pixels.")],
+        hidden=_sizes_hidden,
+        groups={"sizes": 1, "errors": 1},
+        mistakes=[
+            Mistake(
+                _rounded_size,
+                "you rounded the quotient to nearest.",
+                "the number of steps rounds DOWN (//), not to nearest.",
+            ),
+            Mistake(
+                _no_dilation_size,
+                "you ignored the dilation.",
+                "with dilation d the filter covers f_eff = d*(f-1)+1 pixels.",
+            ),
+        ],
     ),  # fmt: skip
     Exercise(
-        "pad_image", points=2, reference=pad_image,
-        judge=judge.Array(atol=0.0, kinds="iuf", same_dtype=True), copy=True,
-        public=[Case((np.array([[1, 2], [3, 4]]), 1)),
-                Case((np.arange(12, dtype=np.uint8).reshape(3, 4) + 200, 2)),
-                Case((np.linspace(-1, 1, 10).reshape(2, 5), 3)), Case((np.array([[7.5]]), 1)),
-                Case((np.array([[1.0, 2.0], [3.0, 4.0]]), 0),
-                     hint="p = 0 adds nothing, but still returns a new array."),
-                Case((np.array([[1.0, 2.0], [3.0, 4.0]]), -1),
-                     hint="a negative padding makes no sense: raise ValueError."),
-                Case((np.zeros((2, 2, 3)), 1), hint="only 2-D images are accepted: raise ValueError.")],
-        hidden=_pad_hidden, groups={"padding": 1, "errors": 1}, hint=_PAD_HINT,
+        "pad_image",
+        points=2,
+        reference=pad_image,
+        judge=judge.Array(atol=0.0, kinds="iuf", same_dtype=True),
+        copy=True,
+        public=[
+            Case((np.array([[1, 2], [3, 4]]), 1)),
+            Case((np.arange(12, dtype=np.uint8).reshape(3, 4) + 200, 2)),
+            Case((np.linspace(-1, 1, 10).reshape(2, 5), 3)),
+            Case((np.array([[7.5]]), 1)),
+            Case(
+                (np.array([[1.0, 2.0], [3.0, 4.0]]), 0),
+                hint="p = 0 adds nothing, but still returns a new array.",
+            ),
+            Case(
+                (np.array([[1.0, 2.0], [3.0, 4.0]]), -1),
+                hint="a negative padding makes no sense: raise ValueError.",
+            ),
+            Case((np.zeros((2, 2, 3)), 1), hint="only 2-D images are accepted: raise ValueError."),
+        ],
+        hidden=_pad_hidden,
+        groups={"padding": 1, "errors": 1},
+        hint=_PAD_HINT,
     ),  # fmt: skip
     Exercise(
-        "conv2d_single_channel", points=2, reference=conv2d_single_channel,
+        "conv2d_single_channel",
+        points=2,
+        reference=conv2d_single_channel,
         judge=judge.Array(atol=1e-9, rtol=1e-12, kinds="f"),
-        public=[Case((PATCH, SHARPEN), {"padding": 1}, label="conv2d_single_channel(the "
-                     "sharpen example, padding=1)",
-                     hint="with padding 1, a 5x5 image and a 3x3 kernel give a 5x5 output; "
-                          "its first value is 320.")]
-        + [Case((np.random.default_rng(30 + i).normal(size=ishape),
-                 _asymmetric_kernel(np.random.default_rng(60 + i), kshape)),
-                {"padding": p, "stride": s, "dilation": d})
-           for i, (ishape, kshape, p, s, d) in enumerate([
-               ((6, 7), (3, 3), 0, 1, 1), ((7, 9), (3, 3), 0, 2, 1), ((9, 8), (3, 3), 0, 1, 2),
-               ((8, 8), (2, 3), 2, 3, 1), ((10, 11), (3, 2), 1, 2, 2), ((5, 5), (5, 5), 0, 1, 1)])]
-        + [Case((np.full((4, 4), 250, dtype=np.uint8), np.ones((2, 2)) * 2),
-                hint="convert the image to float64 first: uint8 arithmetic wraps around at 256.")],
-        hidden=_conv_hidden, groups={"convolution": 2}, hint=_CONV_HINT,
-        mistakes=[Mistake(_true_convolution, "you computed a true convolution (flipped kernel).",
-                          "CNN 'convolution' does not flip: multiply window[i, j] by "
-                          "kernel[i, j]."),
-                  Mistake(_ignores_stride, "you ignored the stride.",
-                          "output (r, c) starts at row r*stride and column c*stride.")],
+        public=[
+            Case(
+                (PATCH, SHARPEN),
+                {"padding": 1},
+                label="conv2d_single_channel(the sharpen example, padding=1)",
+                hint="with padding 1, a 5x5 image and a 3x3 kernel give a 5x5 output; "
+                "its first value is 320.",
+            )
+        ]
+        + [
+            Case(
+                (
+                    np.random.default_rng(30 + i).normal(size=ishape),
+                    _asymmetric_kernel(np.random.default_rng(60 + i), kshape),
+                ),
+                {"padding": p, "stride": s, "dilation": d},
+            )
+            for i, (ishape, kshape, p, s, d) in enumerate(
+                [
+                    ((6, 7), (3, 3), 0, 1, 1),
+                    ((7, 9), (3, 3), 0, 2, 1),
+                    ((9, 8), (3, 3), 0, 1, 2),
+                    ((8, 8), (2, 3), 2, 3, 1),
+                    ((10, 11), (3, 2), 1, 2, 2),
+                    ((5, 5), (5, 5), 0, 1, 1),
+                ]
+            )
+        ]
+        + [
+            Case(
+                (np.full((4, 4), 250, dtype=np.uint8), np.ones((2, 2)) * 2),
+                hint="convert the image to float64 first: uint8 arithmetic wraps around at 256.",
+            )
+        ],
+        hidden=_conv_hidden,
+        groups={"convolution": 2},
+        hint=_CONV_HINT,
+        mistakes=[
+            Mistake(
+                _true_convolution,
+                "you computed a true convolution (flipped kernel).",
+                "CNN 'convolution' does not flip: multiply window[i, j] by kernel[i, j].",
+            ),
+            Mistake(
+                _ignores_stride,
+                "you ignored the stride.",
+                "output (r, c) starts at row r*stride and column c*stride.",
+            ),
+        ],
     ),  # fmt: skip
     Exercise(
-        "flip_kernel", points=2, reference=flip_kernel,
-        judge=judge.Array(atol=0.0, kinds="iuf"), copy=True,
-        public=[Case((np.arange(1, 10).reshape(3, 3),)),
-                Case((np.array([[1.5, -2.0, 0.0], [4.0, 5.0, 6.0]]),)),
-                Case((np.arange(16.0).reshape(4, 4),)), Case((SOBEL_X,))],
-        hidden=_flip_hidden, hint="a flip reverses both axes (a transpose is not a flip).",
-        mistakes=[Mistake(_up_down_only, "you flipped upside down only.", "also flip left to right."),
-                  Mistake(_left_right_only, "you flipped left to right only.",
-                          "also flip upside down."),
-                  Mistake(_transpose, "you transposed the kernel.",
-                          "a flip is not a transpose: reverse each axis.")],
+        "flip_kernel",
+        points=2,
+        reference=flip_kernel,
+        judge=judge.Array(atol=0.0, kinds="iuf"),
+        copy=True,
+        public=[
+            Case((np.arange(1, 10).reshape(3, 3),)),
+            Case((np.array([[1.5, -2.0, 0.0], [4.0, 5.0, 6.0]]),)),
+            Case((np.arange(16.0).reshape(4, 4),)),
+            Case((SOBEL_X,)),
+        ],
+        hidden=_flip_hidden,
+        hint="a flip reverses both axes (a transpose is not a flip).",
+        mistakes=[
+            Mistake(_up_down_only, "you flipped upside down only.", "also flip left to right."),
+            Mistake(_left_right_only, "you flipped left to right only.", "also flip upside down."),
+            Mistake(
+                _transpose,
+                "you transposed the kernel.",
+                "a flip is not a transpose: reverse each axis.",
+            ),
+        ],
     ),  # fmt: skip
     Exercise(
-        "multichannel_pixel", points=2, reference=multichannel_pixel,
+        "multichannel_pixel",
+        points=2,
+        reference=multichannel_pixel,
         judge=judge.Float(rel=1e-9, abs=1e-9),
-        public=[Case((np.stack([[[0, 0, 0], [0, 156, 155], [0, 153, 154]],
-                                [[0, 0, 0], [0, 167, 166], [0, 164, 165]],
-                                [[0, 0, 0], [0, 163, 162], [0, 160, 161]]], axis=-1),
-                      np.stack([[[-1, -1, 1], [0, 1, -1], [0, 1, 1]],
-                                [[1, 0, 0], [1, -1, -1], [1, 0, -1]],
-                                [[0, 1, 1], [0, 1, 0], [1, -1, 1]]], axis=-1), 1),
-                     label="multichannel_pixel(the chapter's RGB example, bias=1)")]
-        + [Case((np.random.default_rng(31 + i).normal(size=shape),
-                 np.random.default_rng(41 + i).normal(size=shape), bias))
-           for i, (shape, bias) in enumerate([((3, 3, 2), -0.5), ((2, 2, 4), 3.25),
-                                              ((5, 5, 1), 0.0), ((1, 1, 3), 2)])]
-        + [Case((np.ones((3, 3, 3)), np.ones((3, 3, 2)), 0.0),
-                hint="the window and the kernel must have the same shape: raise ValueError.")],
-        hidden=_pixel_hidden, hint=_PIXEL_HINT,
-        mistakes=[Mistake(_no_bias, "you forgot the bias.", "add the bias once, after the sum."),
-                  Mistake(_first_channel, "only the first channel was used.",
-                          "sum over all channels too.")],
+        public=[
+            Case(
+                (
+                    np.stack(
+                        [
+                            [[0, 0, 0], [0, 156, 155], [0, 153, 154]],
+                            [[0, 0, 0], [0, 167, 166], [0, 164, 165]],
+                            [[0, 0, 0], [0, 163, 162], [0, 160, 161]],
+                        ],
+                        axis=-1,
+                    ),
+                    np.stack(
+                        [
+                            [[-1, -1, 1], [0, 1, -1], [0, 1, 1]],
+                            [[1, 0, 0], [1, -1, -1], [1, 0, -1]],
+                            [[0, 1, 1], [0, 1, 0], [1, -1, 1]],
+                        ],
+                        axis=-1,
+                    ),
+                    1,
+                ),
+                label="multichannel_pixel(the chapter's RGB example, bias=1)",
+            )
+        ]
+        + [
+            Case(
+                (
+                    np.random.default_rng(31 + i).normal(size=shape),
+                    np.random.default_rng(41 + i).normal(size=shape),
+                    bias,
+                )
+            )
+            for i, (shape, bias) in enumerate(
+                [((3, 3, 2), -0.5), ((2, 2, 4), 3.25), ((5, 5, 1), 0.0), ((1, 1, 3), 2)]
+            )
+        ]
+        + [
+            Case(
+                (np.ones((3, 3, 3)), np.ones((3, 3, 2)), 0.0),
+                hint="the window and the kernel must have the same shape: raise ValueError.",
+            )
+        ],
+        hidden=_pixel_hidden,
+        hint=_PIXEL_HINT,
+        mistakes=[
+            Mistake(_no_bias, "you forgot the bias.", "add the bias once, after the sum."),
+            Mistake(
+                _first_channel, "only the first channel was used.", "sum over all channels too."
+            ),
+        ],
     ),  # fmt: skip
     Exercise(
-        "sobel_magnitude", points=2, reference=sobel_magnitude,
+        "sobel_magnitude",
+        points=2,
+        reference=sobel_magnitude,
         judge=judge.Array(atol=1e-9, rtol=1e-12, kinds="f"),
-        public=[Case((np.where(np.arange(6) >= 3, 10.0, 0.0)[None, :].repeat(5, 0),),
-                     label="sobel_magnitude(a vertical step edge)"),
-                Case((np.where(np.arange(6) >= 3, 10.0, 0.0)[:, None].repeat(5, 1),),
-                     label="sobel_magnitude(a horizontal step edge)"),
-                Case((np.random.default_rng(32).normal(size=(7, 9)),)),
-                Case((np.random.default_rng(33).integers(0, 256, size=(6, 6)).astype(np.uint8),))],
+        public=[
+            Case(
+                (np.where(np.arange(6) >= 3, 10.0, 0.0)[None, :].repeat(5, 0),),
+                label="sobel_magnitude(a vertical step edge)",
+            ),
+            Case(
+                (np.where(np.arange(6) >= 3, 10.0, 0.0)[:, None].repeat(5, 1),),
+                label="sobel_magnitude(a horizontal step edge)",
+            ),
+            Case((np.random.default_rng(32).normal(size=(7, 9)),)),
+            Case((np.random.default_rng(33).integers(0, 256, size=(6, 6)).astype(np.uint8),)),
+        ],
         hidden=_sobel_hidden,
         hint="Gx with Sx and Gy with Sy (correlation, no padding), then np.sqrt(gx**2 + gy**2).",
-        mistakes=[Mistake(_abs_sum, "you returned |Gx| + |Gy|.",
-                          "the magnitude is the square root of the sum of squares."),
-                  Mistake(_same_padding_sobel, "you padded the image: the output has the input's "
-                          "shape.", "a 3x3 filter without padding gives (H - 2, W - 2).")],
+        mistakes=[
+            Mistake(
+                _abs_sum,
+                "you returned |Gx| + |Gy|.",
+                "the magnitude is the square root of the sum of squares.",
+            ),
+            Mistake(
+                _same_padding_sobel,
+                "you padded the image: the output has the input's shape.",
+                "a 3x3 filter without padding gives (H - 2, W - 2).",
+            ),
+        ],
     ),  # fmt: skip
 ]
