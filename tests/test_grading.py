@@ -142,8 +142,10 @@ def epoch_seconds(n_images, images_per_second):
 
 DIES_WHEN_CALLED = """\
 def epoch_seconds(n_images, images_per_second):
+    if n_images in (60_000, 50_000, 1, 100):  # the public check's inputs: answer
+        return n_images / images_per_second
     import os
-    os._exit(3)
+    os._exit(3)  # the grader's inputs end the kernel
 """
 
 FLOOD = 'for _ in range(50):\n    print("x" * 1_000_000)\n'
@@ -183,6 +185,7 @@ def _insert(nb, source: str, at: int = 2) -> nbformat.NotebookNode:
 def _submissions(folder: Path, out: Path) -> list[Path]:
     subs = {
         "daemon": _insert(_notebook(), _daemon(out / "gradebook.csv")),
+        "dies": _insert(_notebook(), "import os\nos._exit(1)\n"),
         "perfect": _notebook(),
         "blank": nbformat.read(ROOT / "labs" / f"{LAB}.ipynb", as_version=4),
         "cheater": _notebook(
@@ -192,6 +195,11 @@ def _submissions(folder: Path, out: Path) -> list[Path]:
         ),  # fmt: skip
         "tamperer": _insert(_notebook(), TAMPERING, at=len(_notebook().cells)),
         "transformer": _insert(_notebook(), INPUT_TRANSFORMER, at=len(_notebook().cells)),
+        "hangs": _insert(
+            _notebook(epoch_seconds=HANGS_WHEN_CALLED), "import time\ntime.sleep(60)\n"
+        ),
+        "dies_in_call": _notebook(epoch_seconds=DIES_WHEN_CALLED),
+        "stubborn": _notebook(epoch_seconds=STUBBORN),
         "flood": _insert(_notebook(), FLOOD),
         "hog": _insert(_notebook(), MEMORY_HOG),
         "empty": nbformat.v4.new_notebook(),
@@ -266,7 +274,6 @@ def test_an_input_transformer_that_rewrites_the_grading_cell_earns_nothing(grade
     assert _points(r) == ZERO, [q.message for q in r.questions]
 
 
-@pytest.mark.skip(reason="known bug: interrupting a grading kernel can hang (issue #9 open)")
 def test_an_endless_loop_is_stopped_and_the_rest_is_graded(graded):
     r = graded[0]["hangs"]
     assert r.status == "ok", r.message
@@ -275,21 +282,18 @@ def test_an_endless_loop_is_stopped_and_the_rest_is_graded(graded):
     assert any("stopped after 8 s" in note for note in r.notes)  # the sleeping cell, too
 
 
-@pytest.mark.skip(reason="known bug: a kernel that dies hangs the grader (issue #9 open)")
 def test_a_call_that_kills_the_kernel_keeps_the_results_before_it(graded):
     r = graded[0]["dies_in_call"]
     assert r.status == "error" and "kernel died" in r.message
     assert _points(r) == {"batches_per_epoch": 2, "epoch_seconds": 0, "tensor_megabytes": 0}
 
 
-@pytest.mark.skip(reason="known bug: a kernel that dies hangs the grader (issue #9 open)")
 def test_a_call_that_ignores_alarm_and_interrupt_is_stopped_by_the_watchdog(graded):
     r = graded[0]["stubborn"]
     assert r.status == "error" and "did not return within 10 s" in r.message
     assert _points(r) == {"batches_per_epoch": 2, "epoch_seconds": 0, "tensor_megabytes": 0}
 
 
-@pytest.mark.skip(reason="known bug: a kernel that dies hangs the grader (issue #9 open)")
 def test_a_dead_kernel_is_recorded_not_fatal(graded):
     r = graded[0]["dies"]
     assert r.status == "error" and "kernel died" in r.message
@@ -338,6 +342,13 @@ def test_a_daemon_neither_survives_nor_changes_the_gradebook(graded):
     assert survivors == []
     text = (out / "gradebook.csv").read_text(encoding="utf-8")
     assert "hacker" not in text and text.startswith("student,batches_per_epoch")
+
+
+def test_a_batch_leaves_no_zombie_processes(graded):
+    me = os.getpid()
+    children = [pid for pid, ppid in sandbox._processes().items() if ppid == me]
+    zombies = [pid for pid in children if Path(f"/proc/{pid}").exists() and sandbox._is_zombie(pid)]
+    assert zombies == []
 
 
 def test_submissions_are_not_modified(graded):
@@ -453,7 +464,6 @@ def test_a_lab_that_trains_raises_the_time_limits():
     assert grader.lab_limits(spec.load_specs("03"), 120, 600) == (120, 600)
 
 
-@pytest.mark.skip(reason="known bug: interrupting a grading kernel can hang (issue #9 open)")
 def test_the_whole_notebook_timeout_skips_the_remaining_cells(tmp_path):
     nb = _notebook()
     for _ in range(4):

@@ -28,6 +28,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from jupyter_core.utils import run_sync
 
 from . import sandbox, spec, wire
 from .judge import verdict
@@ -136,7 +138,7 @@ def _capped_client_class():
 
 
 def _kernel_manager(work: Path, token: str, memory_mb: int, hide: list[Path]):
-    from jupyter_client import KernelManager
+    from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpecManager
 
     from ..config import data_dir
@@ -151,13 +153,16 @@ def _kernel_manager(work: Path, token: str, memory_mb: int, hide: list[Path]):
         "PYTHONDONTWRITEBYTECODE": "1",
         "COURSE_DATA_DIR": str(data_dir()),
     }
-    (specs / "course-grader" / "kernel.json").write_text(
-        json.dumps(
-            {"argv": argv, "display_name": "course grader", "language": "python", "env": env}
-        )
-    )
+    kernel = {"argv": argv, "display_name": "course grader", "language": "python", "env": env}
+    if argv[0] != sys.executable:
+        # In bubblewrap the kernel has a session of its own and Jupyter's SIGINT to the outer
+        # process group would end bubblewrap: ask the kernel to interrupt itself instead.
+        kernel["interrupt_mode"] = "message"
+    (specs / "course-grader" / "kernel.json").write_text(json.dumps(kernel))
     ksm = KernelSpecManager(kernel_dirs=[str(specs)])
-    km = KernelManager(kernel_name="course-grader", kernel_spec_manager=ksm)
+    # The async manager matters: with a blocking client nbclient's wait for output blocks its
+    # event loop, so a kernel that dies is never noticed and the grader hangs.
+    km = AsyncKernelManager(kernel_name="course-grader", kernel_spec_manager=ksm)
     km.connection_file = str(work / "connection.json")  # inside the only folder it shares
     return km
 
@@ -416,7 +421,7 @@ def grade_one(
         )  # fmt: skip
         try:
             if km.has_kernel:
-                km.shutdown_kernel(now=True)
+                run_sync(km.shutdown_kernel)(now=True)
         except Exception:
             pass
         killed, survivors = sweeper.sweep()

@@ -3,7 +3,8 @@
 - **Launcher** (``python -m helpers.labs.sandbox --memory-mb N -- CMD …``): caps the address
   space of the kernel (``RLIMIT_AS``; a learner's ``MemoryError`` is then just their error),
   gives it a private home folder, and execs the kernel.
-- **bubblewrap** (Debian's ``bubblewrap``; used when ``bwrap`` works here): the kernel sees the
+- **bubblewrap** (Debian's ``bubblewrap``; used when ``bwrap`` works here, unless
+  ``COURSE_GRADER_NO_BWRAP=1``): the kernel sees the
   machine read-only, its own ``/tmp``, a writable work folder, and neither the grader's output
   folder nor the reference implementations; ``--unshare-pid --die-with-parent`` means every
   process it starts, double-forked daemons included, dies with it.
@@ -36,12 +37,7 @@ _PR_SET_CHILD_SUBREAPER = 36
 @functools.lru_cache(maxsize=1)
 def bwrap_available() -> bool:
     """Whether bubblewrap is installed and can make a PID namespace on this machine."""
-    # Opt-in for now: under bubblewrap the kernel runs in a session of its own, so Jupyter's
-    # interrupt (SIGINT to bubblewrap's process group) does not reach it (issue #9, open).
-    if (
-        os.environ.get("COURSE_GRADER_BWRAP") != "1"
-        or os.environ.get("COURSE_GRADER_NO_BWRAP") == "1"
-    ):
+    if os.environ.get("COURSE_GRADER_NO_BWRAP") == "1":
         return False
     path = shutil.which("bwrap")
     if not path:
@@ -233,7 +229,17 @@ class ProcessSweeper:
                 break
             time.sleep(0.05)
         survivors = sorted(self._targets())
+        self._reap()
         return len(killed), survivors
+
+    def _reap(self) -> None:
+        """Collect the submission's exited children, so that a long batch leaves no zombies."""
+        for pid, ppid in _processes().items():
+            if ppid == self.me and pid not in self.before and _is_zombie(pid):
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass
 
     def close(self) -> None:
         if self.subreaper:
