@@ -188,6 +188,23 @@ def test_verdict_names_a_declared_mistake_and_the_expected_error():
     assert judge.verdict(outcome=subclass, expected=raises, **common) is None
 
 
+def test_a_declared_warning_rule_fails_right_values_computed_with_a_warning():
+    def divides(a, b):
+        return np.nan_to_num(np.asarray(a, float) / np.asarray(b, float))
+
+    call = {"id": "c", "function": "f", "args": wire.encode([[1.0, 0.0], [2.0, 0.0]])}
+    raw = wire.call_one({"f": divides}, call)
+    outcome = spec.decode_outcome(json.loads(json.dumps(raw)))
+    assert any(w.startswith("RuntimeWarning: ") for w in outcome["warnings"])
+    expected = {"ok": True, "value": np.array([0.5, 0.0])}
+    common = dict(what="f(a, b)", expected=expected, judge=judge.Array())
+    assert judge.verdict(outcome=outcome, **common) is None  # warnings allowed by default
+    message = judge.verdict(outcome=outcome, no_warnings="Divide only where b > 0.", **common)
+    assert "NumPy warned 'invalid value encountered in divide'. Divide only" in message
+    with pytest.raises(ValueError, match="warnings"):
+        spec.decode_outcome({"ok": True, "warnings": [1]})
+
+
 # --- checks ----------------------------------------------------------------------------------
 
 

@@ -84,6 +84,7 @@ class Checker:
                 mistakes=mistakes,
                 pure=entry.get("pure", True),
                 copy=entry.get("copy", False),
+                no_warnings=entry.get("no_warnings"),
             )
             if message is not None:
                 raise CheckFailed(message)

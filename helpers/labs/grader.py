@@ -329,7 +329,7 @@ def _judge(plan: _Planned, outcomes: list[dict | None], *, hide_inputs: bool,
         message = verdict(what=what, outcome=outcome, expected=plan.expected[k],
                           judge=ex.judge, hint=case.hint or ex.hint,
                           mistakes=plan.mistakes[k], pure=ex.pure, copy=ex.copy,
-                          seconds=call_seconds)  # fmt: skip
+                          seconds=call_seconds, no_warnings=ex.no_warnings)  # fmt: skip
         if message is not None:
             failures[case.group] = message
     for group, points in ex.groups.items():

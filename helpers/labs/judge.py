@@ -283,6 +283,7 @@ def verdict(
     pure: bool = True,
     copy: bool = False,
     seconds: float | None = None,
+    no_warnings: str | None = None,
 ) -> str | None:
     """None when the learner's ``outcome`` is right, else the message to show.
 
@@ -290,6 +291,8 @@ def verdict(
     ``expected`` is the reference's (an error outcome means the call must raise that error
     type). ``mistakes`` are ``(outcome of a known wrong implementation, message, hint)``: a
     wrong answer equal to one of them gets that message instead of a generic one.
+    ``no_warnings``: when given, a call that made NumPy (or Python) emit a ``RuntimeWarning``
+    fails with this explanation, even if its values are right.
     """
 
     def fail(text, h=hint):
@@ -332,6 +335,10 @@ def verdict(
             "the result shares memory with the input (a view); return a new array.",
             "add .copy(): a view changes when the original changes.",
         )
+    runtime = [w for w in outcome.get("warnings") or [] if w.startswith("RuntimeWarning: ")]
+    if no_warnings and runtime:
+        said = runtime[0].removeprefix("RuntimeWarning: ")
+        return fail(f"NumPy warned '{said}'. {no_warnings}")
     got = _value_of(outcome)
     problem = judge.compare(got, _value_of(expected))
     if problem is None:

@@ -26,6 +26,8 @@ train) and ``CALL_SECONDS`` (the limit of one call; default 10)::
   mistake's output gets that message.
 - ``pure`` (default True): the function must not change its inputs; ``copy``: its result must not
   share memory with an input.
+- ``no_warnings``: a call that emits a ``RuntimeWarning`` (e.g. NumPy dividing by zero) fails
+  with this explanation, even when its values are right.
 - ``fixed_inputs``: why the hidden inputs do not vary (e.g. "the model's architecture is the
   answer"); otherwise the tests require that they change with the seed.
 """
@@ -125,6 +127,7 @@ class Exercise:
     pure: bool = True
     copy: bool = False
     fixed_inputs: str | None = None
+    no_warnings: str | None = None
 
     def __post_init__(self):
         if self.groups is None:
@@ -184,6 +187,11 @@ def decode_outcome(raw: dict) -> dict:
         )
         if k in raw
     }
+    warned = raw.get("warnings")
+    if warned is not None:
+        if type(warned) is not list or not all(type(w) is str for w in warned):
+            raise ValueError("an outcome's warnings must be a list of strings")
+        out["warnings"] = [w[:300] for w in warned[:5]]
     if "error" in out and type(out["error"]) is not dict:
         raise ValueError("malformed error")
     if raw.get("ok"):
@@ -254,7 +262,8 @@ def load_specs(lab: str, tests_dir: Path | None = None) -> ModuleType:
 
 def _outcome_json(outcome: dict) -> dict:
     """A decoded outcome back in wire form, for the public store."""
-    out = {k: v for k, v in outcome.items() if k not in ("value", "probes", "seconds", "id")}
+    out = {k: v for k, v in outcome.items()
+           if k not in ("value", "probes", "seconds", "id", "warnings")}  # fmt: skip
     if outcome.get("ok"):
         out["value"] = wire.encode(outcome["value"])
         out["probes"] = [
@@ -285,4 +294,6 @@ def public_store(module: ModuleType) -> dict:
                           "expected": _outcome_json(expected), "mistakes": mistakes})  # fmt: skip
         exercises[ex.name] = {"points": ex.points, "judge": ex.judge.to_json(), "hint": ex.hint,
                               "pure": ex.pure, "copy": ex.copy, "cases": cases}  # fmt: skip
+        if ex.no_warnings:
+            exercises[ex.name]["no_warnings"] = ex.no_warnings
     return {"format": 1, "exercises": exercises}

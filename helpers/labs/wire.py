@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import time
+import warnings
 
 __all__ = [
     "Rng", "TempDir", "Described", "encode", "decode", "materialize", "call_one",
@@ -440,8 +441,11 @@ def call_one(namespace: dict, call: dict, seconds: float = 0, scratch=None) -> d
         args = materialize(decode(call.get("args", [])), scratch)
         kwargs = materialize(decode(call.get("kwargs", {"$": "dict", "items": []})), scratch)
         before = _fingerprint([args, kwargs])
-        result = _with_alarm(lambda: fn(*args, **kwargs), seconds)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = _with_alarm(lambda: fn(*args, **kwargs), seconds)
         out["ok"] = True
+        out["warnings"] = [f"{w.category.__name__}: {w.message}"[:300] for w in caught[:5]]
         out["mutated"] = _changed(before, [args, kwargs])
         out["aliases"] = _aliases(result, [args, kwargs])
         out["value"] = encode(result)

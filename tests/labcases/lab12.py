@@ -154,6 +154,17 @@ def f1_nan_at_zero(p, r):
         return 2 * p * r / (p + r)
 
 
+def f1_warns(p, r):
+    p, r = np.asarray(p, dtype=float), np.asarray(r, dtype=float)
+    return np.nan_to_num(2 * p * r / (p + r))  # right values, but 0/0 warns first
+
+
+def pr_warns(cm):
+    cm = np.asarray(cm, dtype=float)
+    tp = np.diag(cm)
+    return np.nan_to_num(tp / cm.sum(axis=0)), np.nan_to_num(tp / cm.sum(axis=1))
+
+
 def f1_geometric(p, r):
     return np.sqrt(np.asarray(p, float) * np.asarray(r, float))
 
@@ -232,6 +243,12 @@ def wrong_no_length_check(t, p):
 
 MUTANTS = [
     Mutant(
+        "precision_recall_from_cm",
+        "divides by zero, then replaces the NaN",
+        pr_warns,
+        says="NumPy warned",
+    ),
+    Mutant(
         "confusion_matrix_np",
         "transposed",
         lambda t, p, n: confusion_matrix_np(p, t, n),
@@ -294,6 +311,7 @@ MUTANTS = [
         "f1", "arithmetic mean", lambda p, r: (np.asarray(p) + np.asarray(r)) / 2, says="arithmetic"
     ),
     Mutant("f1", "NaN where p + r == 0", f1_nan_at_zero, says="NaN"),
+    Mutant("f1", "divides by zero, then replaces the NaN", f1_warns, says="NumPy warned"),
     Mutant("f1", "geometric mean", f1_geometric),
     Mutant("f1", "forgets the factor 2", f1_missing_two),
     Mutant("accuracy_from_cm", "mean recall", acc_mean_recall, says="mean of the recalls"),

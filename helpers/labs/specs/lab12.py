@@ -32,6 +32,9 @@ ORIENTATION = "rows are TRUE classes and columns PREDICTED classes: cell [true, 
 # ----------------------------------------------------------------------------- references
 
 
+_UNDEFINED = "An undefined fraction must be 0.0 without dividing by zero."
+
+
 def confusion_matrix_np(y_true, y_pred, n):
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape != y_pred.shape:
@@ -428,6 +431,7 @@ EXERCISES = [
         ],
         hint="precision[c] = tp / column c sum (what was PREDICTED c); recall[c] = tp / row c "
         "sum (what really IS c); 0.0 where that sum is 0 (divide only where it is > 0).",
+        no_warnings=_UNDEFINED,
     ),  # fmt: skip
     Exercise(
         "f1",
@@ -448,6 +452,7 @@ EXERCISES = [
             )
         ],
         hint="2·p·r / (p + r), with 0.0 where p + r == 0 (divide only where the sum is > 0).",
+        no_warnings=_UNDEFINED,
     ),  # fmt: skip
     Exercise(
         "accuracy_from_cm",
