@@ -46,6 +46,21 @@ def test_non_finite_floats_survive():
     assert back[:2] == [math.inf, -math.inf] and math.isnan(back[2]) and math.isnan(back[3])
 
 
+def test_a_history_placeholder_becomes_a_fresh_keras_history_in_each_call():
+    import keras
+
+    placeholder = wire.History({"accuracy": [0.5, 0.7], "val_accuracy": [0.4, 0.6]})
+    request = json.loads(json.dumps(wire.encode([placeholder])))
+    (back,) = wire.decode(request)
+    assert back == placeholder
+    made = wire.materialize(back)
+    assert isinstance(made, keras.callbacks.History) and made.epoch == [0, 1]
+    made.history["accuracy"].append(1.0)  # a call that changes it changes only its own copy
+    assert wire.materialize(back).history["accuracy"] == [0.5, 0.7]
+    with pytest.raises(ValueError, match="dict"):
+        wire.decode({"$": "history", "history": [1, 2]})
+
+
 def test_objects_arrive_as_descriptions_never_as_objects():
     class Callback:
         def __init__(self):

@@ -48,13 +48,13 @@ from . import judge as judges
 from . import wire
 
 __all__ = [
-    "Case", "Mistake", "Mutant", "Exercise", "Rng", "TempDir", "SPECS_DIR", "PUBLIC_DIR",
+    "Case", "Mistake", "Mutant", "Exercise", "Rng", "TempDir", "History", "SPECS_DIR", "PUBLIC_DIR",
     "lab_number",
     "load_specs", "spec_path", "known_labs", "reference_outcome", "public_store",
     "case_seed",
 ]  # fmt: skip
 
-Rng, TempDir = wire.Rng, wire.TempDir
+Rng, TempDir, History = wire.Rng, wire.TempDir, wire.History
 SPECS_DIR = Path(__file__).with_name("specs")
 PUBLIC_DIR = Path(__file__).with_name("public")
 _LAB_NAME = re.compile(r"(\d\d)(?:_\w+)?")
