@@ -6,6 +6,15 @@ of the *decompressed* content (``hash_of="gunzip"``): mirrors re-compress
 these files, so the ``.gz`` bytes differ between copies while the data inside
 is identical. Archives (CIFAR-10, tf_flowers) are hashed as files, with the
 values the Keras and TensorFlow Datasets sources publish.
+
+Besides the datasets, :data:`WEIGHTS` lists pretrained-weight files: the official
+ImageNet weights of the Keras application families (used by
+:func:`helpers.pretrained.keras_application`).
+They are found by :func:`get` and imported by ``python -m helpers data import``
+like datasets, but are not part of :func:`names` (``data fetch all`` does not
+download gigabytes of weights). Keras records MD5 hashes for most of them and
+none for MobileNet(V2): :class:`RemoteFile` accepts an ``md5`` instead of a
+SHA-256, and ``size=0`` when the exact size is not recorded.
 """
 
 from __future__ import annotations
@@ -13,7 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["RemoteFile", "Dataset", "REGISTRY", "get", "names", "UnknownDatasetError"]
+__all__ = [
+    "RemoteFile", "Dataset", "REGISTRY", "WEIGHTS", "get", "names", "UnknownDatasetError",
+]  # fmt: skip
 
 
 class UnknownDatasetError(ValueError):
@@ -27,9 +38,13 @@ class RemoteFile:
     Attributes:
         name: file name in the cache and in an import folder.
         urls: canonical download locations, tried in order.
-        sha256: expected SHA-256 (hex) of the file, or of its gunzipped content.
-        size: expected size in bytes of what the hash covers (file or content).
+        sha256: expected SHA-256 (hex) of the file, or of its gunzipped content;
+            ``""`` only for weight files whose publisher records another hash or none.
+        size: expected size in bytes of what the hash covers (file or content);
+            0 when unknown (weight files only).
         hash_of: ``"file"`` or ``"gunzip"`` (hash and size of the decompressed bytes).
+        md5: expected MD5 (hex) of the file, for weight files whose publisher
+            (Keras) records only an MD5.
     """
 
     name: str
@@ -37,12 +52,20 @@ class RemoteFile:
     sha256: str
     size: int
     hash_of: Literal["file", "gunzip"] = "file"
+    md5: str = ""
 
     def __post_init__(self):
-        if len(self.sha256) != 64 or any(c not in "0123456789abcdef" for c in self.sha256):
+        hexdigits = set("0123456789abcdef")
+        if self.sha256 and (len(self.sha256) != 64 or set(self.sha256) - hexdigits):
+            raise ValueError(f"{self.name}: sha256 must be 64 lowercase hex digits")
+        if self.md5 and (len(self.md5) != 32 or set(self.md5) - hexdigits):
+            raise ValueError(f"{self.name}: md5 must be 32 lowercase hex digits")
+        if not self.sha256 and not self.name.endswith(".h5"):
             raise ValueError(f"{self.name}: sha256 must be 64 lowercase hex digits")
         if self.hash_of not in ("file", "gunzip"):
             raise ValueError(f"{self.name}: hash_of must be 'file' or 'gunzip'")
+        if self.size < 0:
+            raise ValueError(f"{self.name}: size must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -222,6 +245,70 @@ _PHOTOS = Dataset(
 
 REGISTRY: dict[str, Dataset] = {d.name: d for d in (_MNIST, _FASHION, _CIFAR10, _FLOWERS, _PHOTOS)}
 
+# --- pretrained weights: the files keras.applications downloads ------------------------------
+
+_KERAS_APPS = "https://storage.googleapis.com/tensorflow/keras-applications/"
+# family -> (url folder, {file name: MD5 recorded in Keras' source, "" where it records none})
+_KERAS_WEIGHT_FILES = {
+    "VGG16": ("vgg16/", {
+        "vgg16_weights_tf_dim_ordering_tf_kernels.h5": "64373286793e3c8b2b4e3219cbf3544b",
+        "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5": "6d6bbae143d832006294945121d1f1fc",
+    }),
+    "VGG19": ("vgg19/", {
+        "vgg19_weights_tf_dim_ordering_tf_kernels.h5": "cbe5617147190e668d6c5d5026f83318",
+        "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5": "253f8cb515780f3b799900260a226db6",
+    }),
+    "ResNet50": ("resnet/", {
+        "resnet50_weights_tf_dim_ordering_tf_kernels.h5": "2cb95161c43110f7111970584f804107",
+        "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5": "4d473c1dd8becc155b73f8504c6f6626",
+    }),
+    "ResNet50V2": ("resnet/", {
+        "resnet50v2_weights_tf_dim_ordering_tf_kernels.h5": "3ef43a0b657b3be2300d5770ece849e0",
+        "resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5":
+            "fac2f116257151a9d068a22e544a4917",
+    }),
+    "InceptionV3": ("inception_v3/", {
+        "inception_v3_weights_tf_dim_ordering_tf_kernels.h5": "9a0d58056eeedaa3f26cb7ebd46da564",
+        "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5":
+            "bcbd6486424b2319ff4ef7d526e38f63",
+    }),
+    "Xception": ("xception/", {
+        "xception_weights_tf_dim_ordering_tf_kernels.h5": "0a58e3b7378bc2990ea3b43d5981f1f6",
+        "xception_weights_tf_dim_ordering_tf_kernels_notop.h5": "b0042744bf5b25fce3cb969f33bebb97",
+    }),
+    "MobileNet": ("mobilenet/", {
+        "mobilenet_1_0_224_tf.h5": "",
+        "mobilenet_1_0_224_tf_no_top.h5": "",
+    }),
+    "MobileNetV2": ("mobilenet_v2/", {
+        "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5": "",
+        "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5": "",
+    }),
+    "DenseNet121": ("densenet/", {
+        "densenet121_weights_tf_dim_ordering_tf_kernels.h5": "9d60b8095a5708f2dcce2bca79d332c7",
+        "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5":
+            "30ee3e1110167f948a6b9946edeeb738",
+    }),
+}  # fmt: skip
+
+WEIGHTS: dict[str, Dataset] = {
+    f"keras-{family.lower()}": Dataset(
+        name=f"keras-{family.lower()}",
+        title=f"{family} ImageNet weights (Keras applications)",
+        description=f"official keras.applications.{family} weights, with and without the top",
+        source="the Keras team; weights trained on ImageNet-1k (see keras.io/api/applications)",
+        homepage="https://keras.io/api/applications/",
+        files=tuple(
+            RemoteFile(
+                name=fname, urls=(_KERAS_APPS + folder + fname,), sha256="", size=0, md5=md5
+            )  # fmt: skip
+            for fname, md5 in files.items()
+        ),
+        aliases=(family.lower(),),
+    )
+    for family, (folder, files) in _KERAS_WEIGHT_FILES.items()
+}
+
 
 def names() -> list[str]:
     """The registry's dataset names, in a stable order."""
@@ -237,7 +324,7 @@ def get(name: str) -> Dataset:
     if not isinstance(name, str):
         raise TypeError(f"a dataset name must be a string, got {type(name).__name__}")
     key = name.strip().lower()
-    for ds in REGISTRY.values():
+    for ds in (*REGISTRY.values(), *WEIGHTS.values()):
         if key == ds.name or key in ds.aliases:
             return ds
     raise UnknownDatasetError(

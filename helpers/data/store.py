@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from .. import config
-from .registry import Dataset, RemoteFile, get, names
+from .registry import WEIGHTS, Dataset, RemoteFile, get, names
 
 __all__ = [
     "DataError",
@@ -123,6 +123,9 @@ def check_file(path: str | os.PathLike, rf: RemoteFile, *, label: str | None = N
     path = Path(path)
     if not path.is_file():
         raise ChecksumError(f"{label or path}: no such file")
+    if not rf.sha256:  # a weight file: the MD5 its publisher records, or none
+        _check_weight_file(path, rf, label or path)
+        return
     try:
         sha, size = digest(path, rf.hash_of)
     except ChecksumError as exc:
@@ -139,6 +142,29 @@ def check_file(path: str | os.PathLike, rf: RemoteFile, *, label: str | None = N
             f"{path}: SHA-256 of the {what} is {sha}, expected {rf.sha256}; "
             "the copy is corrupt or a different version"
         )
+
+
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _check_weight_file(path: Path, rf: RemoteFile, label) -> None:
+    """Check a weight file by its MD5 (as Keras does) and, always, its HDF5 signature."""
+    with open(path, "rb") as f:
+        head = f.read(len(_HDF5_SIGNATURE))
+    if rf.name.endswith(".h5") and head != _HDF5_SIGNATURE:
+        raise ChecksumError(f"{label}: not an HDF5 file; this copy is not {rf.name}")
+    if rf.md5:
+        h = hashlib.md5(usedforsecurity=False)
+        with open(path, "rb") as f:
+            for chunk in _chunks(f):
+                h.update(chunk)
+        if h.hexdigest() != rf.md5:
+            raise ChecksumError(
+                f"{label}: MD5 of the file is {h.hexdigest()}, expected {rf.md5} (the hash "
+                "Keras records); the copy is corrupt, truncated or a different version"
+            )
+    if rf.size and path.stat().st_size != rf.size:
+        raise ChecksumError(f"{label}: {path.stat().st_size:,} bytes, expected {rf.size:,}")
 
 
 def _stamp_path(path: Path) -> Path:
@@ -340,6 +366,9 @@ def _candidates(folder: Path, ds: Dataset, rf: RemoteFile) -> list[Path]:
     paths = [folder / d / rf.name for d in subdirs]
     if folder.name.lower() in subdirs:  # the folder is the dataset folder itself
         paths.append(folder / rf.name)
+    if ds.name in WEIGHTS:  # weight files also flat (e.g. ~/.keras/models) or in models/
+        paths += [folder / rf.name, folder / "keras-applications" / rf.name,
+                  folder / "models" / rf.name]  # fmt: skip
     return [p for p in paths if p.is_file()]
 
 
@@ -350,7 +379,10 @@ def import_folder(
 
     ``folder`` holds one sub-folder per dataset (``mnist/``, ``fashion-mnist/``,
     ``photos/``…, as in the course's offline bundle) or is itself one dataset's
-    folder. Each file is copied to a temporary name, checked, then renamed into
+    folder. Pretrained-weight files of :data:`~helpers.data.registry.WEIGHTS` (the
+    Keras application ``.h5`` files) are also picked up, flat in ``folder`` (like
+    ``~/.keras/models``) or in a sub-folder; without ``datasets`` they are reported
+    only when found. Each file is copied to a temporary name, checked, then renamed into
     place: a truncated or corrupt copy is rejected and the cache is unchanged.
     Files already cached and verified are left alone unless ``force``.
     """
@@ -358,11 +390,15 @@ def import_folder(
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder to import from")
     selected = [get(n) for n in (datasets or names())]
+    if not datasets:
+        selected += list(WEIGHTS.values())
     results = []
     for ds in selected:
         for rf in ds.files:
             dest = dataset_dir(ds) / rf.name
             found = _candidates(folder, ds, rf)
+            if not found and not datasets and ds.name in WEIGHTS:
+                continue  # weight files are optional: report only those in the folder
             if not found:
                 state = "present" if is_verified(dest, rf) else "missing"
                 results.append(ImportResult(ds.name, rf.name, state))
