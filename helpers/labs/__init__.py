@@ -6,10 +6,11 @@ Map of the sub-package:
   learner a copy (``labs start``), and write the public-check store.
 - :mod:`~helpers.labs.spec`: exercises as data (:class:`~helpers.labs.spec.Exercise`): the
   reference implementation, public cases, hidden-case generators, comparator, mistakes, points.
-- :mod:`~helpers.labs.specs`: the declarations of the shipped labs, one ``labNN.py`` each
-  (grader only: not in the student edition).
+- :mod:`~helpers.labs.specs`: the declarations of the shipped labs, one ``labNN.py`` each, and
+  ``_common.py``, arithmetic several declarations share (grader only: not in the student edition).
 - :mod:`~helpers.labs.judge`: comparators and verdicts, shared by checks and grader.
-- :mod:`~helpers.labs.custom`: comparators particular to one lab (``labNN.py``).
+- :mod:`~helpers.labs.custom`: comparators particular to one lab (``labNN.py``), and
+  :mod:`~helpers.labs.custom.models`, what every lab that judges a Keras model shares.
 - :mod:`~helpers.labs.checks`: the in-notebook checks, ``for_lab("03")("output_size", fn)``.
 - :mod:`~helpers.labs.wire`: the plain-data channel to the learner's kernel, and the code the
   grader runs there.

@@ -277,7 +277,7 @@ MUTANTS = [
         "build_geron_cnn",
         "32 filters first",
         lambda s=(28, 28, 1), n=10: _geron_variant(s, n, first=32),
-        says="differs from Géron's starting at layer 0",
+        says="differs from Géron's: layer 1 (Conv2D): expected output shape",
     ),
     Mutant(
         "build_geron_cnn",

@@ -144,7 +144,7 @@ def cnn_fixed_input(input_shape=(32, 32, 3), num_classes=10):
 
 
 def cnn_relu_then_softmax(input_shape=(32, 32, 3), num_classes=10):
-    """A ReLU output layer followed by a softmax Activation: the summary folds them."""
+    """A ReLU output layer followed by a softmax Activation: the folded summary shows both."""
     model = build_baseline_cnn(input_shape, num_classes)
     return keras.Sequential(
         [
@@ -272,15 +272,15 @@ MUTANTS = [
         "build_baseline_cnn",
         "returns a string",
         lambda **kw: "a model",
-        says="expected a keras Model",
+        says="expected a Keras model",
     ),  # fmt: skip
     Mutant("build_baseline_cnn", "ignores input_shape", cnn_fixed_input),
-    Mutant("build_baseline_cnn", "tanh activations", cnn_tanh, says="relu activation"),
+    Mutant("build_baseline_cnn", "tanh activations", cnn_tanh, says="expected 'relu'"),
     Mutant(
         "build_baseline_cnn",
         "ReLU output then softmax",
         cnn_relu_then_softmax,
-        says="outputs differ",
+        says="'relu+softmax'",
     ),  # fmt: skip
     Mutant("ensemble_predict", "majority vote", ensemble.majority_vote, says="majority vote"),
     Mutant(

@@ -15,8 +15,9 @@ import time
 
 import numpy as np
 
-from ..judge import Array, brief
+from ..judge import brief
 from ..wire import Described
+from . import models
 
 __all__ = [
     "very_simple_cnn",
@@ -62,73 +63,38 @@ def n_test_digits() -> int:
 # ----------------------------------------------------------------------------- model summary
 
 
-def _rows(desc: Described) -> list[tuple]:
-    rows = []
-    for layer in desc.attrs.get("layers") or []:
-        shape = layer.get("output_shape")
-        shape = tuple(shape[1:]) if isinstance(shape, list) and shape else shape
-        rows.append((layer.get("class"), shape, layer.get("params")))
-    return rows
-
-
-def _table(rows) -> str:
-    return "\n".join(f"  {kind!s:<14} {str(shape):<16} {n!s:>9}" for kind, shape, n in rows)
+_HINTS = {
+    "kinds": "follow the summary's layers: one Conv2D, Flatten, one Dense",
+    "shapes": "compare with the summary's output shapes (filters, kernel size, padding)",
+    "params": "compare with the summary's weights per layer",
+    "activations": "set it with the layer's activation= argument",
+}
 
 
 def _summary(got, expected: Described) -> str | None:
     """None if the model ``got`` matches the expected one's summary and activations."""
-    if not (isinstance(got, Described) and got.type == "keras.Model"):
-        kind = got.type if isinstance(got, Described) else type(got).__name__
-        return f"expected a Keras model, got {kind} {brief(got)}; return a keras.Sequential"
-    inputs, wanted_inputs = got.attrs.get("inputs"), expected.attrs.get("inputs")
-    if inputs != wanted_inputs:
-        shape = lambda s: tuple(s[0][1:]) if s else s  # noqa: E731
-        return (
-            f"the input shape is {shape(inputs)}, expected {shape(wanted_inputs)}; start the "
-            "list of layers with keras.Input and that shape"
-        )
-    rows, wanted = _rows(got), _rows(expected)
-    if rows != wanted:
-        diff = [
-            f"  layer {i + 1}: expected {w}, got {g}"
-            for i, (w, g) in enumerate(zip(wanted, rows, strict=False))
-            if w != g
-        ]
-        if len(rows) != len(wanted):
-            diff.append(f"  expected {len(wanted)} layers, got {len(rows)}")
-        return (
-            f"the model does not match the summary.\nExpected (type, output shape, weights):"
-            f"\n{_table(wanted)}\nGot:\n{_table(rows)}\nDifferences:\n" + "\n".join(diff)
-        )
-    layers, wanted_layers = got.attrs["layers"], expected.attrs["layers"]
-    for i, (g, e) in enumerate(zip(layers, wanted_layers, strict=True)):
-        if g.get("activation") != e.get("activation"):
-            return (
-                f"layer {i + 1} ({g.get('class')}) has the activation {g.get('activation')!r}, "
-                f"expected {e.get('activation')!r}; set it with the layer's activation= "
-                "argument"
-            )
-    if got.attrs.get("params") != expected.attrs.get("params"):
-        return f"{got.attrs.get('params')} weights, expected {expected.attrs.get('params')}"
-    return None
+    problem = models.not_a_model(got, "return a keras.Sequential") or models.input_problem(
+        got, expected, "start the list of layers with keras.Input and that shape"
+    )
+    if problem:
+        return problem
+    return models.first_difference(
+        models.layer_rows(got.attrs),
+        models.layer_rows(expected.attrs),
+        hints=_HINTS,
+        intro="the model does not match the summary",
+    )
+
+
+_OUTPUTS = (
+    "with the grader's weights, the model computes other outputs than the summary's network "
+    "({problem})"
+)
 
 
 def very_simple_cnn(got, expected, atol=1e-4, rtol=1e-4):
-    """The model's summary; with probes ``(model, set_weights result, outputs)``, also what it
-    computes with the grader's weights."""
-    if type(expected) is not tuple:
-        return _summary(got, expected)
-    model, _, outputs = got
-    problem = _summary(model, expected[0])
-    if problem:
-        return problem
-    problem = Array(atol=atol, rtol=rtol, kinds="f").compare(outputs, expected[2])
-    if problem:
-        return (
-            f"with the grader's weights, the model computes other outputs than the summary's "
-            f"network ({problem})"
-        )
-    return None
+    """The model's summary; with probes, also what it computes with the grader's weights."""
+    return models.probed(got, expected, _summary, atol=atol, rtol=rtol, what=_OUTPUTS)
 
 
 # ----------------------------------------------------------------------------- the MNIST target
@@ -149,9 +115,8 @@ def mnist_submission(got, expected, agree=0.98, rows_atol=1e-3):
             "model and its softmax outputs on the test digits"
         )
     model, probs = result
-    if not (isinstance(model, Described) and model.type == "keras.Model"):
-        kind = model.type if isinstance(model, Described) else type(model).__name__
-        return f"item 0 should be the trained Keras model, got {kind}"
+    if not models.is_model(model):
+        return f"item 0 should be the trained Keras model, got {models.kind(model)}"
     n = n_test_digits()
     if type(probs) is not np.ndarray:
         return f"the test probabilities: expected a NumPy array, got {type(probs).__name__}"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.labs.judge import Array, Int, brief
-from helpers.labs.wire import Described
+from helpers.labs.custom import models
+from helpers.labs.judge import Array, Int
 
 _KEY_HINTS = {
     "c1": "C1 sees the input's channels: 6 filters of 5 x 5 x channels, plus biases",
@@ -21,16 +21,12 @@ _KEY_HINTS = {
 }  # fmt: skip
 
 
-def _kind(value) -> str:
-    return value.type if isinstance(value, Described) else type(value).__name__
-
-
 def param_table(got, expected):
     """A dict with the expected keys in the expected order, each an int equal to expected's."""
     keys = list(expected)
     if type(got) is not dict:
-        return (f"expected a dict, got {_kind(got)}; return {{'c1': ..., 'c3': ..., 'c5': ..., "
-                "'f6': ..., 'output': ...}")  # fmt: skip
+        return (f"expected a dict, got {models.kind(got)}; return {{'c1': ..., 'c3': ..., "
+                "'c5': ..., 'f6': ..., 'output': ...}")  # fmt: skip
     if list(got) != keys:
         return (f"expected the keys {keys} in this order, got {list(got)}; pooling layers have "
                 "no weights and are not in the table")  # fmt: skip
@@ -84,45 +80,35 @@ def padded_batch(got, expected, atol=1e-6):
 # ----------------------------------------------------------------------------- the model
 
 
-def _shape(shape) -> tuple | None:
-    return None if shape is None else tuple(shape[1:])
+_MODEL_HINTS = {
+    "kinds": "LeNet-5 is C1, S2, C3, S4, C5, Flatten, F6 and the output layer, nothing else",
+    "activations": "tanh in C1, C3, C5 and F6, softmax in the output layer",
+}
 
 
-def _summary(attrs: dict):
+def _summary(rows: list[models.Row]):
     """Weighted layers (class, count), distinct output shapes, classes, activations."""
-    layers = [layer for layer in attrs.get("layers") or [] if layer.get("class") != "InputLayer"]
-    weighted = [
-        (layer["class"], layer.get("params")) for layer in layers if layer.get("weight_shapes")
-    ]
+    weighted = [(r.kind, r.params) for r in rows if r.params]
     shapes = []
-    for layer in layers:
-        shape = _shape(layer.get("output_shape"))
-        if not shapes or shapes[-1] != shape:
-            shapes.append(shape)
-    kinds = [layer.get("class") for layer in layers]
-    acts = [layer.get("activation") for layer in layers]
-    acts += ["relu" for layer in layers if layer.get("class") == "ReLU"]
-    return weighted, shapes, kinds, acts
+    for r in rows:
+        if not shapes or shapes[-1] != r.output_shape:
+            shapes.append(r.output_shape)
+    return weighted, shapes, [r.kind for r in rows], [str(r.activation) for r in rows]
 
 
 def model_summary(got, expected):
     """The layers of ``got`` (a described Keras model) against the expected model's."""
-    if not (isinstance(got, Described) and got.type == "keras.Model"):
-        return (
-            f"expected a Keras model, got {_kind(got)} {brief(got)}; return keras.Sequential([...])"
-        )
-    g, e = got.attrs, expected.attrs
-    want_input = _shape(e["inputs"][0])
-    inputs = g.get("inputs")
-    if not inputs or inputs[0] is None:
-        return ("the model has no defined input; start the Sequential list with "
-                "keras.Input(input_shape)")  # fmt: skip
-    if len(inputs) != 1 or _shape(inputs[0]) != want_input:
-        shown = [_shape(s) for s in inputs] if len(inputs) != 1 else _shape(inputs[0])
-        return (f"the model's input shape is {shown}, not {want_input}; start with "
-                "keras.Input(input_shape) and use the argument")  # fmt: skip
-    weighted, shapes, kinds, acts = _summary(g)
-    ref_weighted, chain, ref_kinds, ref_acts = _summary(e)
+    problem = models.not_a_model(got, "return keras.Sequential([...])") or models.input_problem(
+        got, expected, "start with keras.Input(input_shape) and use the argument"
+    )
+    if problem:
+        return problem
+    rows = models.layer_rows(got.attrs, fold_activations=True)
+    if isinstance(rows, str):
+        return rows
+    weighted, shapes, kinds, acts = _summary(rows)
+    want = models.layer_rows(expected.attrs, fold_activations=True)
+    ref_weighted, chain, ref_kinds, ref_acts = _summary(want)
     counts, ref_counts = [c for _, c in weighted], [c for _, c in ref_weighted]
     if "MaxPooling2D" in kinds and "MaxPooling2D" not in ref_kinds:
         return (
@@ -139,7 +125,7 @@ def model_summary(got, expected):
                 "weights (as in seed 003's code), but in this lab C5 is Conv2D(120, 5), whose "
                 "output is 1×1×120 on a 32×32 input; Flatten comes after C5")  # fmt: skip
     if counts != ref_counts:
-        total = sum(c or 0 for c in counts)
+        total = sum(counts)
         return (f"the layers with weights hold {counts} weights (total {total:,}); LeNet-5's "
                 f"hold {ref_counts} (total {sum(ref_counts):,}); check the filters, kernel "
                 "sizes and units of each layer, valid padding, and the pooling between C1/C3 "
@@ -149,39 +135,21 @@ def model_summary(got, expected):
             f"the output shapes after each layer are {shapes}; LeNet-5's are {chain} "
             "(padding='valid', the default, in every Conv2D; 2×2 pooling with stride 2)"
         )
-    if "relu" in acts and "relu" not in ref_acts:
+    if any("relu" in a for a in acts) and not any("relu" in a for a in ref_acts):
         return (
             "your model uses ReLU; classic LeNet-5 uses tanh in C1, C3, C5 and F6. The ReLU "
             "variant has the same weights and shapes but computes something else "
             "(activation='tanh' in the hidden layers, 'softmax' in the output layer)"
         )
-    return None
+    return models.first_difference(rows, want, hints=_MODEL_HINTS)
+
+
+_OUTPUTS = (
+    "with LeNet-5's weights, its outputs on random images differ: {problem} (tanh after C1, "
+    "C3, C5 and F6, softmax at the end; average pooling)"
+)
 
 
 def lenet_model(got, expected, atol=1e-4, rtol=1e-4):
-    """A model judged by its layers; with probes ``(model, set_weights(...), model(x))``, also
-    by what it computes with the expected model's weights."""
-    if type(expected) is not tuple:
-        return model_summary(got, expected)
-    if type(got) is not tuple or len(got) != len(expected):
-        return f"expected the model and {len(expected) - 1} probe results, got {_kind(got)}"
-    problem = model_summary(got[0], expected[0])
-    if problem:
-        return problem
-    outputs, wanted = got[-1], np.asarray(expected[-1])
-    if (
-        type(outputs) is np.ndarray
-        and outputs.shape == wanted.shape
-        and outputs.dtype.kind == "f"
-        and np.isfinite(outputs).all()
-        and float(np.abs(outputs.astype(np.float64).sum(axis=-1) - 1).max()) > 1e-4
-    ):
-        return ("the outputs do not sum to 1; the last layer needs a softmax "
-                "(Dense(num_classes, activation='softmax'))")  # fmt: skip
-    problem = Array(atol=atol, rtol=rtol, kinds="f").compare(outputs, wanted)
-    if problem:
-        return (
-            f"with LeNet-5's weights, its outputs on random images differ: {problem} "
-            "(tanh after C1, C3, C5 and F6, softmax at the end; average pooling)"
-        )
-    return None
+    """LeNet-5 judged by its layers; with probes, also by what it computes with its weights."""
+    return models.probed(got, expected, model_summary, atol=atol, rtol=rtol, what=_OUTPUTS)

@@ -2,21 +2,22 @@
 the Fashion-MNIST run of exercise 7.
 
 The comparators judge, they hold no answers (shipped to students): what Géron's CNN should be
-is read from the expected model's description, never written here. ``takes_model`` lets the
-checks hand a model to ``model_macs`` (models cannot cross to a grader as inputs, their JSON
-text can); ``train_on_fashion_mnist`` trains the learner's network on real images on a time
-budget, in the notebook.
+is read from the expected model's description, never written here. ``takes_model`` (from
+:mod:`helpers.labs.custom.models`) lets the checks hand a model to ``model_macs`` (models
+cannot cross to a grader as inputs, their JSON text can); ``train_on_fashion_mnist`` trains
+the learner's network on real images on a time budget, in the notebook.
 """
 
 from __future__ import annotations
 
-import functools
 import time
 
 import numpy as np
 
+from helpers.labs.custom import models
+from helpers.labs.custom.models import kind as _kind
+from helpers.labs.custom.models import takes_model
 from helpers.labs.judge import brief
-from helpers.labs.wire import Described
 
 __all__ = [
     "geron_model", "confused_pair", "trained_model", "takes_model", "train_on_fashion_mnist",
@@ -30,101 +31,53 @@ SMALL_THRESHOLD = {"default": 0.82, "fast": 0.65}
 SMALL_BUDGET_SECONDS = 60  # default mode, on 2 CPU cores
 
 
-def _kind(value) -> str:
-    return value.type if isinstance(value, Described) else type(value).__name__
-
-
 # ----------------------------------------------------------------------------- Géron's CNN
 
-
-def _shape(shape) -> tuple | None:
-    return None if shape is None else tuple(shape[1:])
-
-
-def _rows(attrs: dict) -> list[tuple]:
-    """(layer class, output shape without batch, weights) of every layer."""
-    return [(layer.get("class"), _shape(layer.get("output_shape")), layer.get("params"))
-            for layer in _layers(attrs)]  # fmt: skip
-
-
-def _table(rows) -> str:
-    return "\n".join(f"    {i:>2}  {k!s:<20} {str(s):<16} {n if n is None else f'{n:,}':>9}"
-                     for i, (k, s, n) in enumerate(rows))  # fmt: skip
+_HINTS = {
+    "kinds": "follow Géron's list: Conv2D and MaxPooling2D blocks, then Flatten, Dense and "
+    "Dropout layers",
+    "shapes": "check the filters and units of each layer, padding='same' in every Conv2D, "
+    "and 2×2 pooling",
+    "params": "check the kernel sizes and the filters of each layer",
+    "activations": "ReLU in every Conv2D and hidden Dense layer",
+}
 
 
-def _layers(attrs: dict) -> list[dict]:
-    return [layer for layer in attrs.get("layers") or [] if layer.get("class") != "InputLayer"]
+def _rates(attrs: dict) -> list[float]:
+    return [float(layer.get("config", {}).get("rate", -1)) for layer in attrs.get("layers") or []
+            if layer.get("class") == "Dropout"]  # fmt: skip
 
 
 def _model_problem(got, expected) -> str | None:
-    if not (isinstance(got, Described) and got.type == "keras.Model"):
-        return (f"expected a Keras model, got {_kind(got)} {brief(got)}; return "
-                "keras.Sequential([keras.Input(input_shape), ...])")  # fmt: skip
-    g, e = got.attrs, expected.attrs
-    inputs, want = g.get("inputs"), _shape(e["inputs"][0])
-    if not inputs or inputs[0] is None:
-        return ("the model has no defined input; start the list of layers with "
-                "keras.Input(input_shape)")  # fmt: skip
-    if len(inputs) != 1 or _shape(inputs[0]) != want:
-        shown = [_shape(s) for s in inputs] if len(inputs) != 1 else _shape(inputs[0])
-        return (f"input shape {shown}, expected {want}; use the input_shape argument in "
-                "keras.Input")  # fmt: skip
-    mine, ref = _rows(g), _rows(e)
-    if mine != ref:
-        first = next((i for i, (a, b) in enumerate(zip(mine, ref, strict=False)) if a != b),
-                     min(len(mine), len(ref)))  # fmt: skip
-        return (
-            f"your model differs from Géron's starting at layer {first}.\n"
-            f"  yours (layer, output shape, weights):\n{_table(mine)}\n"
-            f"  expected:\n{_table(ref)}\n"
-            f"  total: yours {g.get('params') or 0:,}, expected {e.get('params') or 0:,}"
-        )
-    rates = [float(layer.get("config", {}).get("rate", -1)) for layer in _layers(g)
-             if layer.get("class") == "Dropout"]  # fmt: skip
-    want_rates = [float(layer.get("config", {}).get("rate", -1)) for layer in _layers(e)
-                  if layer.get("class") == "Dropout"]  # fmt: skip
+    problem = models.not_a_model(
+        got, "return keras.Sequential([keras.Input(input_shape), ...])"
+    ) or models.input_problem(got, expected, "use the input_shape argument in keras.Input")
+    if problem:
+        return problem
+    problem = models.first_difference(
+        models.layer_rows(got.attrs),
+        models.layer_rows(expected.attrs),
+        hints=_HINTS,
+        intro="your model differs from Géron's",
+    )
+    if problem:
+        return problem
+    rates, want_rates = _rates(got.attrs), _rates(expected.attrs)
     if rates != want_rates:
         return (f"the dropout rates are {rates}; Géron drops half the units: "
                 f"{' and '.join(f'{r:g}' for r in want_rates)}")  # fmt: skip
-    pairs = list(zip(_layers(g), _layers(e), strict=True))
-    for i, (a, b) in enumerate(pairs):
-        if a.get("activation") != b.get("activation") and b.get("activation"):
-            if i == len(pairs) - 1 and b.get("activation") == "softmax":
-                return (f"the last layer's activation is {a.get('activation')!r}: its outputs "
-                        "do not sum to 1; the last layer needs a softmax "
-                        "(Dense(num_classes, activation='softmax'))")  # fmt: skip
-            return (f"layer {i} ({a.get('class')}) uses the activation {a.get('activation')!r}, "
-                    f"expected {b.get('activation')!r}: ReLU in every Conv2D and hidden Dense "
-                    "layer")  # fmt: skip
     return None
+
+
+_OUTPUTS = (
+    "with the same weights, your model's outputs differ from Géron's ({problem}): ReLU in "
+    "every Conv2D and hidden Dense layer, max (not average) pooling"
+)
 
 
 def geron_model(got, expected, atol=1e-4):
-    """A model judged by its layers; with probes ``(model, set_weights(...), model(x))``, also
-    by what it computes with the weights the probe set."""
-    if type(expected) is not tuple:
-        return _model_problem(got, expected)
-    if type(got) is not tuple or len(got) != len(expected):
-        return f"expected the model and {len(expected) - 1} probe results, got {_kind(got)}"
-    problem = _model_problem(got[0], expected[0])
-    if problem:
-        return problem
-    outputs, wanted = got[-1], np.asarray(expected[-1], dtype=np.float64)
-    if type(outputs) is not np.ndarray or outputs.shape != wanted.shape:
-        shape = outputs.shape if type(outputs) is np.ndarray else _kind(outputs)
-        return f"the model's outputs have shape {shape}, expected {wanted.shape}"
-    out = outputs.astype(np.float64)
-    if not np.isfinite(out).all():
-        return "the model's outputs contain NaN or infinite values"
-    if float(np.abs(out.sum(axis=-1) - 1).max()) > 1e-4:
-        return ("the outputs do not sum to 1; the last layer needs a softmax "
-                "(Dense(num_classes, activation='softmax'))")  # fmt: skip
-    gap = float(np.abs(out - wanted).max())
-    if not gap <= atol:
-        return (f"with the same weights, your model's outputs differ from Géron's (largest "
-                f"difference {gap:.3g}): ReLU in every Conv2D and hidden Dense layer, max (not "
-                "average) pooling")  # fmt: skip
-    return None
+    """Géron's CNN judged by its layers; with probes, also by what it computes."""
+    return models.probed(got, expected, _model_problem, atol=atol, what=_OUTPUTS)
 
 
 # ----------------------------------------------------------------------------- most_confused_pair
@@ -161,7 +114,7 @@ def trained_model(got, expected, threshold=0.9):
     if type(got) is not tuple or len(got) != 2:
         return f"expected the model and its predictions, got {_kind(got)}"
     model, probs = got
-    if not (isinstance(model, Described) and model.type == "keras.Model"):
+    if not models.is_model(model):
         return (f"expected the trained Keras model, got {_kind(model)} {brief(model)}; return "
                 "model after model.fit(...)")  # fmt: skip
     labels = np.asarray(expected[1])
@@ -182,21 +135,6 @@ def trained_model(got, expected, threshold=0.9):
 
 
 # ----------------------------------------------------------------------------- notebook helpers
-
-
-def takes_model(fn):
-    """Decorate ``model_macs``: a model given as its JSON text (``model.to_json()``), as the
-    checks give it, is rebuilt with ``keras.models.model_from_json`` before ``fn`` sees it."""
-
-    @functools.wraps(fn)
-    def wrapper(model, *args, **kwargs):
-        if isinstance(model, str):
-            import keras
-
-            model = keras.models.model_from_json(model)
-        return fn(model, *args, **kwargs)
-
-    return wrapper
 
 
 def _fashion_subset():

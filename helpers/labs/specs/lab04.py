@@ -11,6 +11,7 @@ import numpy as np
 
 from helpers.labs import judge
 from helpers.labs.spec import Case, Exercise, Mistake
+from helpers.labs.specs import _common
 
 # ----------------------------------------------------------------------------- references
 
@@ -24,7 +25,7 @@ def receptive_field_rows(i, f, stride=1):
 def conv_params(fh, fw, in_channels, filters, bias=True):
     if min(fh, fw, in_channels, filters) < 1:
         raise ValueError("every size must be at least 1")
-    return fh * fw * in_channels * filters + (filters if bias else 0)
+    return _common.conv_params(fh, fw, in_channels, filters, bias)
 
 
 def _pair(v):
@@ -33,13 +34,8 @@ def _pair(v):
 
 def conv_output_shape(input_shape, filters, kernel, strides=1, padding="valid"):
     (h, w, _), (fh, fw), (sh, sw) = input_shape, _pair(kernel), _pair(strides)
-    if padding == "same":
-        return (-(-h // sh), -(-w // sw), filters)
-    if padding != "valid":
-        raise ValueError("padding must be 'valid' or 'same'")
-    if fh > h or fw > w:
-        raise ValueError("the filter does not fit")
-    return ((h - fh) // sh + 1, (w - fw) // sw + 1, filters)
+    return (_common.output_size(h, fh, sh, padding), _common.output_size(w, fw, sw, padding),
+            filters)  # fmt: skip
 
 
 def feature_map_bytes(shape, dtype_bytes=4):
@@ -50,8 +46,8 @@ def feature_map_bytes(shape, dtype_bytes=4):
 
 def dense_vs_conv_params(input_shape, filters, kernel):
     h, w, c = input_shape
-    outputs = h * w * filters
-    return (h * w * c * outputs + outputs, kernel * kernel * c * filters + filters)
+    return (_common.dense_params(h * w * c, h * w * filters),
+            _common.conv_params(kernel, kernel, c, filters))  # fmt: skip
 
 
 def neuron_output(x, w, b, i, j, stride=1):
@@ -75,15 +71,15 @@ def _rows_ignore_stride(i, f, stride=1):
 
 
 def _params_no_bias(fh, fw, in_channels, filters, bias=True):
-    return fh * fw * in_channels * filters
+    return _common.conv_params(fh, fw, in_channels, filters, bias=False)
 
 
 def _params_always_bias(fh, fw, in_channels, filters, bias=True):
-    return fh * fw * in_channels * filters + filters
+    return _common.conv_params(fh, fw, in_channels, filters)
 
 
 def _params_no_depth(fh, fw, in_channels, filters, bias=True):
-    return fh * fw * filters + (filters if bias else 0)
+    return _common.conv_params(fh, fw, 1, filters, bias)
 
 
 def _shape_same_as_valid(input_shape, filters, kernel, strides=1, padding="valid"):

@@ -10,6 +10,7 @@ import numpy as np
 
 from helpers.labs import judge
 from helpers.labs.spec import Case, Exercise, Mistake
+from helpers.labs.specs import _common
 
 LENET_KEYS = ("c1", "c3", "c5", "f6", "output")
 
@@ -24,24 +25,18 @@ def _positive(**sizes):
 
 def conv_params(k, c_in, c_out, bias=True):
     _positive(k=k, c_in=c_in, c_out=c_out)
-    return int((k * k * c_in + (1 if bias else 0)) * c_out)
+    return int(_common.conv_params(k, k, c_in, c_out, bias))
 
 
 def dense_params(n_in, n_out, bias=True):
     _positive(n_in=n_in, n_out=n_out)
-    return int((n_in + (1 if bias else 0)) * n_out)
+    return int(_common.dense_params(n_in, n_out, bias))
 
 
 def conv_output_size(n, k, stride=1, padding="valid"):
     if n <= 0 or k <= 0 or stride <= 0:
         raise ValueError("n, k and stride must be positive")
-    if padding == "valid":
-        if k > n:
-            raise ValueError("the filter does not fit")
-        return (n - k) // stride + 1
-    if padding == "same":
-        return -(-n // stride)
-    raise ValueError("padding must be 'valid' or 'same'")
+    return _common.output_size(n, k, stride, padding)
 
 
 def _after_c5(h, w):
@@ -256,14 +251,7 @@ def lenet_weights(rng, input_shape, num_classes):
     h, w = _after_c5(input_shape[0], input_shape[1])
     shapes = [((5, 5, input_shape[2], 6), 6), ((5, 5, 6, 16), 16), ((5, 5, 16, 120), 120),
               ((h * w * 120, 84), 84), ((84, num_classes), num_classes)]  # fmt: skip
-    weights = []
-    for kernel, units in shapes:
-        fan_in = int(np.prod(kernel[:-1]))
-        fan_out = int(np.prod(kernel[:-2])) * units
-        limit = np.sqrt(6.0 / (fan_in + fan_out))
-        weights.append(rng.uniform(-limit, limit, size=kernel).astype(np.float32))
-        weights.append(rng.normal(0.0, 0.1, size=units).astype(np.float32))
-    return weights
+    return _common.glorot_weights(rng, shapes)
 
 
 def _model_cases(rng, input_shape, num_classes, group_layers="layers", group_outputs="outputs",

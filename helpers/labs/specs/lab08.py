@@ -16,6 +16,7 @@ import numpy as np
 
 from helpers.labs import judge
 from helpers.labs.spec import Case, Exercise, Mistake
+from helpers.labs.specs import _common
 
 CELL_TIMEOUT = 300  # the training cell: the synthetic check, then about 60 s on Fashion-MNIST
 TIMEOUT = 900
@@ -37,7 +38,7 @@ def conv_macs(h_out, w_out, k, c_in, c_out):
     for value in (h_out, w_out, k, c_in, c_out):
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             raise ValueError("sizes must be positive whole numbers")
-    return h_out * w_out * k * k * c_in * c_out
+    return _common.conv_macs(h_out, w_out, k, k, c_in, c_out)
 
 
 def _model(model):
@@ -55,8 +56,8 @@ def _macs_per_layer(model):
         if kind == "Conv2D":
             kh, kw = layer.kernel_size
             _, h, w, c_out = layer.output.shape
-            macs = int(h) * int(w) * kh * kw * int(layer.input.shape[-1]) * int(c_out)
-            out[layer.name] = (kind, macs)
+            c_in = int(layer.input.shape[-1])
+            out[layer.name] = (kind, _common.conv_macs(int(h), int(w), kh, kw, c_in, int(c_out)))
         elif kind == "Dense":
             out[layer.name] = (kind, int(layer.input.shape[-1]) * int(layer.units))
     return out
@@ -128,7 +129,7 @@ def _no_c_in(h_out, w_out, k, c_in, c_out):
 
 def _weight_count(h_out, w_out, k, c_in, c_out):
     conv_macs(h_out, w_out, k, c_in, c_out)
-    return (k * k * c_in + 1) * c_out
+    return _common.conv_params(k, k, c_in, c_out)
 
 
 def _convs_only(model):

@@ -15,6 +15,7 @@ import numpy as np
 
 from helpers.labs import judge
 from helpers.labs.spec import Case, Exercise, Mistake
+from helpers.labs.specs import _common
 
 # ----------------------------------------------------------------------------- references
 
@@ -27,12 +28,12 @@ def overfitting_gap(history):
 
 
 def conv_params(k, c_in, c_out):
-    return k * k * c_in * c_out + c_out
+    return _common.conv_params(k, k, c_in, c_out)
 
 
 def separable_params(k, c_in, c_out, depth_multiplier=1):
-    mid = c_in * depth_multiplier
-    return k * k * mid + mid * c_out + c_out
+    mid = c_in * depth_multiplier  # depthwise: one k×k kernel per channel made, no bias
+    return _common.conv_params(k, k, 1, mid, bias=False) + _common.conv_params(1, 1, mid, c_out)
 
 
 def build_baseline_cnn(input_shape=(32, 32, 3), num_classes=10):
@@ -88,11 +89,11 @@ def _gap_best_epochs(history):
 
 
 def _conv_no_bias(k, c_in, c_out):
-    return k * k * c_in * c_out
+    return _common.conv_params(k, k, c_in, c_out, bias=False)
 
 
 def _conv_no_channels(k, c_in, c_out):
-    return k * k * c_out + c_out
+    return _common.conv_params(k, k, 1, c_out)
 
 
 def _separable_as_standard(k, c_in, c_out, depth_multiplier=1):
@@ -194,13 +195,7 @@ def baseline_weights(rng, input_shape, num_classes):
         ((h * w * 64, 512), 512),
         ((512, num_classes), num_classes),
     ]
-    weights = []
-    for kernel, units in shapes:
-        fan_in = int(np.prod(kernel[:-1]))
-        fan_out = int(np.prod(kernel[:-2])) * units
-        limit = np.sqrt(6.0 / (fan_in + fan_out))
-        weights.append(rng.uniform(-limit, limit, size=kernel).astype(np.float32))
-        weights.append(rng.normal(0.0, 0.1, size=units).astype(np.float32))
+    weights = _common.glorot_weights(rng, shapes)
     weights[-1][::2] -= 1.0  # some clearly negative logits: a ReLU before the softmax shows
     return weights
 
