@@ -227,6 +227,12 @@ MUTANTS = [
     Mutant("overfitting_gap", "first epoch", gap_first_epoch),
     Mutant(
         "overfitting_gap",
+        "takes only the dict",
+        lambda h: float(h["accuracy"][-1] - h["val_accuracy"][-1]),
+        says="raised TypeError",
+    ),
+    Mutant(
+        "overfitting_gap",
         "returns a string",
         lambda h: f"{overfitting_gap(h):.2f}",
         says="expected a number",

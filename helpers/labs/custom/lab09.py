@@ -1,19 +1,15 @@
 """Lab 09 comparators (the baseline CNN, per-class accuracies) and one notebook helper.
 
 They judge, they hold no answers (shipped to students): the baseline's layers are read from
-the expected model's description. :func:`check_history_object` runs in the notebook only: a
-Keras ``History`` cannot be sent to a graded call (only plain data crosses), so the graded
-cases pass the history dict.
+the expected model's description.
 """
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 
 from helpers.labs.custom import models
-from helpers.labs.judge import Array, Float
+from helpers.labs.judge import Array
 
 # ----------------------------------------------------------------------------- the baseline
 
@@ -69,31 +65,3 @@ def class_accuracies(got, expected, atol=1e-9):
                 f"{np.flatnonzero(missing).tolist()}, got NaN at "
                 f"{np.flatnonzero(np.isnan(got)).tolist()}")  # fmt: skip
     return Array(atol=atol, kinds="f").compare(got[~missing], expected[~missing])
-
-
-# ----------------------------------------------------------------------------- notebook helper
-
-
-def check_history_object(fn) -> None:
-    """``fn`` must give for a History-like object (its dict in ``.history``, what
-    ``model.fit`` returns) what it gives for the dict itself."""
-    from helpers.labs.checks import fail
-
-    history = {"accuracy": [0.40, 0.62, 0.81, 0.90], "val_accuracy": [0.42, 0.50, 0.56, 0.55]}
-    what = "overfitting_gap(an object with a .history dict (a History))"
-    try:
-        got = fn(SimpleNamespace(history={k: list(v) for k, v in history.items()}))
-    except NotImplementedError:
-        fail(
-            "overfitting_gap: not implemented yet.", "replace the `raise NotImplementedError` line."
-        )
-    except Exception as exc:
-        fail(f"{what} raised {type(exc).__name__}: {exc}",
-             "model.fit returns a History object; its dict is history.history. "
-             "Use getattr(history, 'history', history).")  # fmt: skip
-    want = fn({k: list(v) for k, v in history.items()})
-    problem = Float(rel=1e-9).compare(got, want)
-    if problem:
-        fail(f"{what}: {problem} (what it gives for the dict itself).",
-             "take the dict from history.history, then compute as for a dict.")  # fmt: skip
-    print("✔ overfitting_gap also accepts a History object.")

@@ -6,15 +6,14 @@ The baseline CNN is judged by its description (layers, output shapes, weights, a
 drawn here, on small inputs (its dense layer holds over a million weights on 32x32 images,
 too many to send). Nothing trains.
 
-A ``History`` object cannot cross the wire (only plain data does): the notebook checks that
-``overfitting_gap`` accepts one with ``helpers.labs.custom.lab09.check_history_object``; the
-graded cases pass the history dict.
+``overfitting_gap`` gets both the history dict and a real ``History`` (a ``wire.History``
+placeholder becomes one in the learner's kernel), as ``model.fit`` returns it.
 """
 
 import numpy as np
 
 from helpers.labs import judge
-from helpers.labs.spec import Case, Exercise, Mistake
+from helpers.labs.spec import Case, Exercise, History, Mistake
 from helpers.labs.specs import _common
 
 # ----------------------------------------------------------------------------- references
@@ -126,6 +125,9 @@ _NO_VALIDATION = "without 'val_accuracy' (a model fit without validation data) r
 SEED_HISTORY = {"accuracy": [0.40, 0.62, 0.81, 0.90], "val_accuracy": [0.42, 0.50, 0.56, 0.55]}
 
 
+_HISTORY_OBJECT = ("model.fit returns a History object, which keeps the dict in its .history "
+                   "attribute; getattr with a default accepts both kinds.")  # fmt: skip
+
 def _history(rng, epochs, keys=("accuracy", "val_accuracy")):
     h = {}
     for key in keys:
@@ -147,6 +149,8 @@ def _gap_hidden(rng):
     val = [round(a + 0.05, 3) for a in acc]
     val[1] = 0.5
     cases.append(Case(({"accuracy": acc, "val_accuracy": val},), group="gaps"))
+    cases.append(Case((History(_history(rng, int(rng.integers(2, 9)))),), group="gaps",
+                      hint=_HISTORY_OBJECT))  # fmt: skip
     cases.append(Case(({"accuracy": acc, "loss": [1.0] * 4},), group="errors", hint=_NO_VALIDATION))
     return cases
 
@@ -316,6 +320,11 @@ EXERCISES = [
                 label="overfitting_gap(a one-epoch history)",
             ),
             Case(({"accuracy": [0.9], "loss": [0.3]},), hint=_NO_VALIDATION),
+            Case(
+                (History(SEED_HISTORY),),
+                label="overfitting_gap(a History, as model.fit returns it)",
+                hint=_HISTORY_OBJECT,
+            ),
         ],
         hidden=_gap_hidden,
         groups={"gaps": 1, "errors": 1},
