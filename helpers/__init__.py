@@ -31,3 +31,9 @@ __version__ = "0.1.0"
 # learner's first output; keep warnings and errors only. Notebooks import helpers before
 # TensorFlow, so this takes effect; an explicit setting by the user wins.
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# Some of them are written before that setting is read, straight to the process's stderr, which
+# Jupyter shows as red boxes: the first TensorFlow import runs with that stderr silenced.
+from . import _quiet_tf  # noqa: E402
+
+_quiet_tf.install()
