@@ -16,6 +16,14 @@ and does not load TensorFlow:
 - :mod:`helpers.augment`: NumPy transforms, mixup, test-time augmentation.
 - :mod:`helpers.ensemble`: averaging and voting over several models' predictions.
 - :mod:`helpers.toynet`, :mod:`helpers.explorer`: chapter 02's network, chapter 03's explorer.
+- :mod:`helpers.explorers`: the other interactive explorers (pooling, activations,
+  augmentation, optimizer paths, feature maps).
+- :mod:`helpers.architectures`, :mod:`helpers.diagrams`: classic networks built from Keras
+  layers with their arithmetic, and block diagrams of models (chapter 13).
+- :mod:`helpers.interpret`, :mod:`helpers.gradcam_explorer`: what a CNN learned: saliency,
+  Grad-CAM, activation maximization, feature space (chapter 14).
+- :mod:`helpers.pretrained`: ImageNet models: EfficientNet-Lite0 offline, the Keras families.
+- :mod:`helpers.transfer`: freezing, heads, cached features, image folders (chapter 16).
 - :mod:`helpers.labs`: labs: building them, exercise declarations, in-notebook checks,
   grading outside the learner's kernel, the student edition.
 

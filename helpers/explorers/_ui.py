@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import html
+import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -98,23 +99,32 @@ class Explorer:
             colour = "inherit"
         except (ValueError, TypeError) as exc:
             self.result, self.message, colour = None, f"⚠ {exc}", "#b00020"
-        self.text.value = (f'<pre style="white-space: pre-wrap; color: {colour}; margin: 4px 0">'
+        # pre-wrap: long lines wrap at spaces (never inside a word) in a narrow notebook.
+        self.text.value = (f'<pre style="white-space: pre-wrap; word-break: normal; '
+                           f'overflow-wrap: break-word; color: {colour}; margin: 4px 0">'
                            f"{html.escape(self.message)}</pre>")  # fmt: skip
         if self.draw:
             self._redraw()
 
     def _redraw(self) -> None:
         import matplotlib.pyplot as plt
-        from IPython.display import display
+        from IPython.display import Image, display
 
-        self.plot.clear_output(wait=True)
-        if self.result is None:
+        if self.result is None:  # invalid settings: no stale figures under the message
+            self.plot.clear_output()
             return
-        figs = self.figures(self.result)
+        self.plot.clear_output(wait=True)  # the old figures stay until the new ones arrive
+        # Each figure is rendered to PNG at once and closed before anything is displayed, so
+        # that drawing or closing one figure can never touch another one still to be shown.
+        pngs = []
+        for fig in self.figures(self.result):
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", bbox_inches="tight")
+            plt.close(fig)
+            pngs.append(Image(data=buffer.getvalue(), format="png"))
         with self.plot:
-            for fig in figs:
-                display(fig)
-                plt.close(fig)
+            for png in pngs:
+                display(png)
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)

@@ -163,11 +163,12 @@ def activation_curves(names: Sequence[str], x_range=(-6.0, 6.0), *, alpha: float
         zero = float((grad[key] == 0).mean())
         where = ", ".join(f"[{a:.2f}, {b:.2f}]" for a, b in vanishing[key]) or "nowhere"
         g0 = float(dfn(np.array([0.0]), alpha, elu_alpha)[0])
+        # Two short lines per function, so that a narrow notebook does not wrap them.
         lines.append(
-            f"{key:<13} f: {f[key].min():.3g} … {f[key].max():.3g}; "
-            f"max |f′| = {np.abs(grad[key]).max():.3g}, f′(0) = {g0:.3g}; "
-            f"|f′| < {tol:g} on {fraction[key]:.0%} of the range ({where})"
-            + (f", exactly 0 on {zero:.0%}" if zero else "")
+            f"{key:<13} f from {f[key].min():.3g} to {f[key].max():.3g}; "
+            f"max |f′| = {np.abs(grad[key]).max():.3g}, f′(0) = {g0:.3g}\n{'':<13} "
+            f"|f′| < {tol:g} on {fraction[key]:.0%} of the range: {where}"
+            + (f"; exactly 0 on {zero:.0%}" if zero else "")
         )
     text = (f"x from {lo:g} to {hi:g}; leaky ReLU α = {alpha:g}, ELU α = {elu_alpha:g}\n"
             + "\n".join(lines))  # fmt: skip
@@ -227,25 +228,30 @@ class ActivationExplorer(Explorer):
 
         self.draw = draw
         chosen = tuple(dict.fromkeys(_key(n) for n in selected))
-        self.functions = w.SelectMultiple(options=activation_names(), value=chosen, rows=6,
+        self.functions = w.SelectMultiple(options=activation_names(), value=chosen,
+                                          rows=len(ACTIVATIONS),
                                           description="functions (ctrl/⇧-click)", style=style(),
                                           layout=layout("300px"))  # fmt: skip
+
+        # The sliders share one description width, so that their tracks line up and keep a
+        # usable length (a long description no longer squeezes its track).
+        def common() -> dict:
+            return {"style": {"description_width": "190px"}, "layout": layout("430px")}
+
         self.x_range = w.FloatRangeSlider(value=(-6.0, 6.0), min=-20.0, max=20.0, step=0.5,
-                                          description="input range x", style=style(),
-                                          layout=layout("340px"))  # fmt: skip
+                                          description="input range x", readout_format=".1f",
+                                          **common())  # fmt: skip
         self.alpha = w.FloatSlider(value=0.2, min=0.0, max=0.5, step=0.01,
-                                   description="leaky ReLU α (slope for x < 0)", style=style(),
-                                   layout=layout("340px"))  # fmt: skip
+                                   description="leaky ReLU α (x < 0)",
+                                   **common())  # fmt: skip
         self.elu_alpha = w.FloatSlider(value=1.0, min=0.1, max=3.0, step=0.1,
-                                       description="ELU α", style=style(),
-                                       layout=layout("260px"))  # fmt: skip
+                                       description="ELU α", **common())  # fmt: skip
         self.tol = w.FloatLogSlider(value=0.01, base=10, min=-4, max=-0.5, step=0.25,
-                                    description="vanishing if |f′| <", style=style(),
-                                    layout=layout("300px"))  # fmt: skip
-        self.points = w.Text(value="-3, 0, 2", description="evaluate at x =", style=style(),
-                             layout=layout("260px"), continuous_update=False)  # fmt: skip
+                                    description="vanishing if |f′| <", **common())  # fmt: skip
+        self.points = w.Text(value="-3, 0, 2", description="evaluate at x =",
+                             continuous_update=False, **common())  # fmt: skip
         sliders = [self.x_range, self.alpha, self.elu_alpha, self.tol, self.points]
-        self._build([[self.functions, w.VBox(sliders[:2]), w.VBox(sliders[2:])]],
+        self._build([[self.functions, w.VBox(sliders)]],
                     [self.functions, *sliders])  # fmt: skip
         self.update()
 
@@ -267,7 +273,7 @@ class ActivationExplorer(Explorer):
         import matplotlib.pyplot as plt
 
         n = len(result.f)
-        fig = plt.figure(figsize=(10, 3.6 + 0.18 * n))
+        fig = plt.figure(figsize=(9, 3.6 + 0.18 * n))
         grid = fig.add_gridspec(2, 2, height_ratios=[4, 0.35 * n + 0.4], hspace=0.35)
         ax_f, ax_g = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
         ax_v = fig.add_subplot(grid[1, :], sharex=ax_f)

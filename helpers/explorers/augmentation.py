@@ -218,7 +218,8 @@ class AugmentationExplorer(Explorer):
         defaults = {"rotation": 0.05, "zoom": 0.1, "contrast": 0.2}
         self.strength = {
             key: w.FloatSlider(value=defaults.get(key, 0.0), min=0.0, max=top, step=0.01,
-                               description=key, style=style(), layout=layout("260px"),
+                               description=key, style={"description_width": "80px"},
+                               layout=layout("300px"),
                                tooltip=meaning)
             for key, (top, meaning) in STRENGTHS.items()
         }  # fmt: skip

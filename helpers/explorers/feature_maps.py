@@ -181,12 +181,34 @@ def feature_maps(model, layer: str, image: Any, channel: Any = 0, *,
         via = f", then {' → '.join(path)} (each channel on its own)" if path else ""
         lines.append(f"made by filter #{c} of {conv!r}: {filt.shape[0]}×{filt.shape[1]}×"
                      f"{filt.shape[2]} weights (one {filt.shape[0]}×{filt.shape[1]} slice per "
-                     f"input channel), from {filt.min():.3g} to {filt.max():.3g}{via}")  # fmt: skip
+                     f"input channel), from {filt.min():.3g} to {filt.max():.3g}")  # fmt: skip
+        if via:
+            lines.append(via.removeprefix(", "))
     else:
         lines.append("no single filter made this map (a layer before it mixes channels "
                      "in another way, or it is the input)")  # fmt: skip
     return FeatureMaps(layer, maps, c, chosen, conv, filt, path, prediction, probability,
                        x, "\n".join(lines))  # fmt: skip
+
+
+def _one_scale(fig, maps: np.ndarray) -> None:
+    """Redraw the grid's maps on one shared colour scale, with a colour bar: signed maps
+    (before a ReLU) diverging and centred on 0, activations ≥ 0 from 0 (dark) to the max."""
+    from .. import viz
+
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    if not images:
+        return
+    lo, hi = float(maps.min()), float(maps.max())
+    if lo < 0:
+        lim = max(-lo, hi, 1e-12)
+        cmap, clim = viz.DIVERGING_CMAP, (-lim, lim)
+    else:
+        cmap, clim = "viridis", (0.0, max(hi, 1e-12))
+    for im in images:
+        im.set_cmap(cmap)
+        im.set_clim(*clim)
+    fig.colorbar(images[0], ax=fig.axes, shrink=0.6, fraction=0.02, pad=0.02)
 
 
 class FeatureMapExplorer(Explorer):
@@ -249,7 +271,7 @@ class FeatureMapExplorer(Explorer):
             lim = max(abs(m.min()), abs(m.max()))
             im = axes[1].imshow(m, cmap=viz.DIVERGING_CMAP, vmin=-lim, vmax=lim)
         else:  # activations ≥ 0: a perceptually uniform map, dark = 0
-            im = axes[1].imshow(m, cmap="viridis", interpolation="nearest")
+            im = axes[1].imshow(m, cmap="viridis", vmin=0, interpolation="nearest")
         fig.colorbar(im, ax=axes[1], shrink=0.8)
         axes[1].set_title(f"{result.layer} map #{result.channel}", fontsize=10)
         for ax in axes:
@@ -264,7 +286,9 @@ class FeatureMapExplorer(Explorer):
                       "input-channel slice(s), red > 0 > blue",
             ))  # fmt: skip
         grid = viz.show_feature_maps(result.maps, max_maps=self.max_maps.value, ncols=8,
-                                     title=f"all maps of {result.layer}")  # fmt: skip
+                                     title=f"all maps of {result.layer}, on one colour scale "
+                                           "(strong and weak maps compare)")  # fmt: skip
+        _one_scale(grid, result.maps[:, :, : self.max_maps.value])
         if result.channel < self.max_maps.value:
             ax = grid.axes[result.channel]
             ax.axis("on")

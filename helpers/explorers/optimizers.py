@@ -24,7 +24,7 @@ import numpy as np
 from ._ui import Explorer, layout, style
 
 __all__ = ["Surface", "SURFACES", "OPTIMIZERS", "Path", "optimizer_path", "compare_paths",
-           "parse_point", "OptimizerExplorer", "optimizer_explorer"]  # fmt: skip
+           "parse_point", "LR_CHOICES", "OptimizerExplorer", "optimizer_explorer"]  # fmt: skip
 
 EPSILON = 1e-7  # Keras' default epsilon for RMSprop, Adam and Adagrad
 
@@ -188,10 +188,10 @@ def optimizer_path(surface: str | Surface, optimizer: str = "SGD", *, lr: float 
         diverged = int(np.flatnonzero(~np.isfinite(losses))[0])
     label = f"{opt} (μ={momentum:g})" if opt in ("momentum", "Nesterov") else opt
     if diverged is not None:
-        text = f"{label:<18} lr={lr:.3g}: DIVERGED at step {diverged} (|θ| > {bound:g})"
+        text = f"{label:<17} lr={lr:.3g}: DIVERGED at step {diverged} (|θ| > {bound:g})"
     else:
         nearest = min(np.hypot(*(pts[-1] - np.array(mn))) for mn in s.minima)
-        text = (f"{label:<18} lr={lr:.3g}: after {len(pts) - 1} steps at "
+        text = (f"{label:<17} lr={lr:.3g}: {len(pts) - 1} steps → "
                 f"({pts[-1][0]:.3f}, {pts[-1][1]:.3f}), loss {losses[-1]:.3g}, "
                 f"{nearest:.3g} from the nearest minimum")  # fmt: skip
     return Path(opt, s.name, float(lr), float(momentum), pts, losses, diverged, text)
@@ -224,6 +224,16 @@ def parse_point(text: str) -> tuple[float, float]:
     return values[0], values[1]
 
 
+#: The learning rates the explorer's slider offers (round values, dense around 0.1).
+LR_CHOICES = (0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.08,
+              0.09, 0.1, 0.11, 0.12, 0.15, 0.2, 0.3, 0.5, 0.7, 1.0, 2.0, 3.0)  # fmt: skip
+
+
+def _slider() -> dict:
+    """Style and layout shared by the sliders: one description width, tracks aligned."""
+    return {"style": {"description_width": "110px"}, "layout": layout("400px")}
+
+
 @dataclass
 class PathsFrame:
     """The explorer's result: one :class:`Path` per chosen optimizer, and a text."""
@@ -237,7 +247,8 @@ class OptimizerExplorer(Explorer):
     """The widgets of :func:`optimizer_explorer` and the last :class:`PathsFrame`.
 
     Attributes:
-        surface: dropdown; optimizers: multiple selection; lr: log slider; momentum: slider;
+        surface: dropdown; optimizers: multiple selection; lr: slider over :data:`LR_CHOICES`;
+        momentum: slider;
         steps: slider; start: text field ``"x, y"`` (empty: the surface's default start).
     """
 
@@ -255,19 +266,20 @@ class OptimizerExplorer(Explorer):
                                            rows=len(OPTIMIZERS),
                                            description="optimizers (ctrl/⇧-click)",
                                            style=style(), layout=layout("280px"))  # fmt: skip
-        self.lr = w.FloatLogSlider(value=lr, base=10, min=-4, max=0.5, step=0.05,
-                                   description="learning rate", readout_format=".3g",
-                                   style=style(), layout=layout("340px"))  # fmt: skip
+        # The learning rate from a list of round values (a log slider would show 0.0501 for
+        # 0.05), dense around the bowl's limit 0.1; ``lr`` itself is added if missing.
+        choices = sorted({*LR_CHOICES, float(lr)})
+        self.lr = w.SelectionSlider(options=[(f"{v:g}", v) for v in choices], value=float(lr),
+                                    description="learning rate", **_slider())  # fmt: skip
         self.momentum = w.FloatSlider(value=0.9, min=0.0, max=0.99, step=0.01,
-                                      description="momentum μ", style=style(),
-                                      layout=layout("300px"))  # fmt: skip
+                                      description="momentum μ", **_slider())  # fmt: skip
         self.steps = w.IntSlider(value=100, min=5, max=1000, step=5, description="steps",
-                                 style=style(), layout=layout("300px"))  # fmt: skip
-        self.start = w.Text(value="", placeholder="x, y (empty: default)",
-                            description="start x, y", style=style(), layout=layout("240px"),
+                                 **_slider())  # fmt: skip
+        self.start = w.Text(value="", placeholder="x, y (empty: the default start)",
+                            description="start x, y", style=style(), layout=layout("300px"),
                             continuous_update=False)  # fmt: skip
         sliders = w.VBox([self.lr, self.momentum, self.steps])
-        self._build([[self.surface, self.optimizers, sliders, self.start]],
+        self._build([[self.surface, self.start], [self.optimizers, sliders]],
                     [self.surface, self.optimizers, self.lr, self.momentum, self.steps,
                      self.start])  # fmt: skip
         self.update()

@@ -204,6 +204,17 @@ def _draw_grid(ax, values, title, *, counts=None, covered=None, winners=None, cm
     ax.set_title(title, fontsize=10)
 
 
+def _detail(img: np.ndarray, out: np.ndarray, stride: int, pads) -> tuple[np.ndarray, np.ndarray]:
+    """A square from the centre of ``img`` and the cells of ``out`` that its windows fill."""
+    h, w = img.shape[:2]
+    side = min(h, w, max(48, 8 * stride))
+    r0, c0 = (h - side) // 2, (w - side) // 2
+    (pt, _), (pl, _) = pads
+    o_r, o_c = (r0 + pt) // stride, (c0 + pl) // stride
+    n = max(side // stride, 1)
+    return img[r0 : r0 + side, c0 : c0 + side], out[o_r : o_r + n, o_c : o_c + n]
+
+
 class PoolingExplorer(Explorer):
     """The widgets of :func:`pooling_explorer` and the last :class:`PoolingFrame`.
 
@@ -222,7 +233,8 @@ class PoolingExplorer(Explorer):
         self.image = w.Dropdown(options=list(self.images), description="image", style=style(),
                                 layout=layout())  # fmt: skip
         self.grid = w.Text(value=grid, description="grid (rows; separated)", style=style(),
-                           layout=layout("420px"), continuous_update=False)  # fmt: skip
+                           layout=layout("360px", flex="1 1 420px", max_width="640px"),
+                           continuous_update=False)  # fmt: skip
         self.size = w.IntSlider(value=2, min=1, max=6, description="window", style=style(),
                                 layout=layout())  # fmt: skip
         self.stride = w.IntSlider(value=2, min=1, max=6, description="stride", style=style(),
@@ -232,7 +244,8 @@ class PoolingExplorer(Explorer):
         self.padding = w.Dropdown(options=["valid", "same"], description="padding",
                                   style=style(), layout=layout("160px"))  # fmt: skip
         self.mode = w.ToggleButtons(options=["max", "avg"], description="pooling",
-                                    style=style(), layout=layout())  # fmt: skip
+                                    style={**style(), "button_width": "64px"},
+                                    layout=layout("250px"))  # fmt: skip
         controls = [self.image, self.grid, self.size, self.same_stride, self.stride,
                     self.padding, self.mode]  # fmt: skip
         self._build([controls[:2], controls[2:]], controls)
@@ -280,8 +293,13 @@ class PoolingExplorer(Explorer):
         out = result.image.output
         if img.dtype == np.uint8:
             out = np.clip(np.round(out), 0, 255).astype(np.uint8)
-        fig2 = viz.compare_images({f"{self.image.value}": img, f"{self.mode.value} pooled": out},
-                                  size=3.2)  # fmt: skip
+        # At the photo's full size both look alike: a detail from the centre, with its pixels
+        # drawn as squares, shows what the pooling kept.
+        crop_in, crop_out = _detail(img, out, self.stride.value, result.image.pads)
+        fig2 = viz.compare_images(
+            {f"{self.image.value}": img, f"{self.mode.value} pooled": out,
+             "detail from the centre": crop_in, "the same detail, pooled": crop_out},
+            size=2.4)  # fmt: skip
         return [fig, fig2]
 
 
