@@ -9,16 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-import numpy as np
-
-from helpers.labs.judge import Array, brief
+from helpers.labs.custom import models
+from helpers.labs.judge import brief
 from helpers.labs.wire import Described
 
 _PARTS = ("train", "valid", "test")
-
-
-def _kind(value) -> str:
-    return value.type if isinstance(value, Described) else type(value).__name__
 
 
 def _per_class(files) -> Counter:
@@ -29,7 +24,7 @@ def file_split(got, expected):
     """Three lists of file names: each file exactly once, per-class sizes as expected,
     and the files of each class shuffled (not the first ones in sorted order)."""
     if type(got) is not tuple or len(got) != 3:
-        return f"expected a tuple (train, valid, test) of three lists, got {_kind(got)}"
+        return f"expected a tuple (train, valid, test) of three lists, got {models.kind(got)}"
     for name, part in zip(_PARTS, got, strict=True):
         if type(part) is not list or not all(type(f) is str for f in part):
             return f"{name} should be a list of file names (str), got {brief(part)}"
@@ -86,7 +81,7 @@ def _describe(layers: list[dict]) -> str:
 
 def _head_summary(got, expected) -> str | None:
     if not (isinstance(got, Described) and got.type == "keras.Model"):
-        return f"expected a Keras model, got {_kind(got)} {brief(got)}"
+        return f"expected a Keras model, got {models.kind(got)} {brief(got)}"
     g, e = got.attrs, expected.attrs
     want_in = e["inputs"][0][1:]
     inputs = g.get("inputs")
@@ -151,19 +146,8 @@ def _head_summary(got, expected) -> str | None:
 
 def transfer_head(got, expected, atol=1e-4, rtol=1e-4):
     """The model's layers; with probes ``(model, set_weights(...), model(x))`` its outputs."""
-    if type(expected) is not tuple:
-        return _head_summary(got, expected)
-    if type(got) is not tuple or len(got) != len(expected):
-        return f"expected the model and {len(expected) - 1} probe results, got {_kind(got)}"
-    problem = _head_summary(got[0], expected[0])
-    if problem:
-        return problem
-    outputs, wanted = got[-1], np.asarray(expected[-1])
-    problem = Array(atol=atol, rtol=rtol, kinds="f").compare(outputs, wanted)
-    if problem:
-        return (
-            f"with the given weights, its outputs on random images differ: {problem} "
-            "(the base called with training=False, global average pooling, dropout, "
-            "softmax)"
-        )
-    return None
+    return models.probed(
+        got, expected, _head_summary, atol=atol, rtol=rtol,
+        what="with the given weights, its outputs on random images differ: {problem} (the base "
+        "called with training=False, global average pooling, dropout, softmax)",
+    )  # fmt: skip
