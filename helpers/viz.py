@@ -46,6 +46,7 @@ __all__ = [
     "show_filters",
     "show_feature_maps",
     "plot_functions",
+    "draw_boxes",
 ]
 
 #: Title colours for right and wrong predictions in :func:`show_images`.
@@ -884,3 +885,55 @@ def plot_functions(
         ax.set_title(str(name))
         ax.set_xlabel("x")
     return fig
+
+
+# --------------------------------------------------------------------------- boxes
+
+
+def draw_boxes(
+    ax,
+    boxes: Any,
+    labels: Any = None,
+    scores: Any = None,
+    class_names: Sequence[str] | None = None,
+    color: Any = None,
+    fmt: str = "xyxy",
+    linestyle: str = "-",
+    linewidth: float = 1.5,
+):
+    """Draw boxes (pixels, corner ``"xyxy"`` or centre ``"cxcywh"`` format) on an image axis.
+
+    Each box gets a caption from its label (through ``class_names`` when given) and score. Without
+    ``color`` a box takes its class's colour from matplotlib's ``tab10`` cycle, so that the same
+    class looks the same in every panel. Returns ``ax``.
+    """
+    from .boxes import check_boxes  # local: keep viz importable without the box helpers
+
+    b = check_boxes(boxes, fmt).reshape(-1, 4)
+    lab = None if labels is None else np.asarray(labels).reshape(-1)
+    sc = None if scores is None else np.asarray(scores, dtype=float).reshape(-1)
+    for name, arr in (("labels", lab), ("scores", sc)):
+        if arr is not None and len(arr) != len(b):
+            raise ValueError(f"{len(b)} boxes but {len(arr)} {name}")
+    palette = plt.get_cmap("tab10")
+    for i, (x0, y0, x1, y1) in enumerate(b):
+        c = color
+        if c is None:
+            c = palette(int(lab[i]) % 10) if lab is not None else palette(0)
+        ax.add_patch(
+            plt.Rectangle(
+                (x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0,
+                fill=False, edgecolor=c, linewidth=linewidth, linestyle=linestyle,
+            )
+        )  # fmt: skip
+        parts = []
+        if lab is not None:
+            parts.append(class_names[int(lab[i])] if class_names is not None else str(lab[i]))
+        if sc is not None:
+            parts.append(f"{sc[i]:.2f}")
+        if parts:
+            ax.text(
+                x0 - 0.5, y0 - 1, " ".join(parts), color="white", fontsize=7, va="bottom",
+                bbox={"facecolor": c, "edgecolor": "none", "pad": 1, "alpha": 0.8},
+            )  # fmt: skip
+    return ax

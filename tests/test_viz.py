@@ -499,3 +499,19 @@ def test_show_filters_default_titles():
     assert fig.get_suptitle() == "2 filters 5x5, RGB"
     fig = viz.show_filters(np.ones((5, 5, 3, 2)), channel=2, title=None)
     assert fig.get_suptitle() == "2 filters 5x5, input channel 2 of 3"
+
+
+def test_draw_boxes_draws_one_patch_and_caption_per_box():
+    fig, ax = plt.subplots()
+    ax.imshow(np.zeros((20, 20)))
+    viz.draw_boxes(ax, [[1, 2, 5, 6], [8, 8, 12, 15]], labels=[0, 1], scores=[0.9, 0.4],
+                   class_names=["cat", "dog"])  # fmt: skip
+    assert len(ax.patches) == 2
+    assert [t.get_text() for t in ax.texts] == ["cat 0.90", "dog 0.40"]
+    # Edges sit on pixel borders: column 1's left edge is at x = 0.5 in imshow coordinates.
+    assert ax.patches[0].get_xy() == (0.5, 1.5) and ax.patches[0].get_width() == 4
+    viz.draw_boxes(ax, [[5, 5, 2, 2]], fmt="cxcywh")
+    assert ax.patches[2].get_xy() == (3.5, 3.5)
+    with pytest.raises(ValueError, match="2 boxes but 1 labels"):
+        viz.draw_boxes(ax, [[1, 2, 5, 6], [8, 8, 12, 15]], labels=[0])
+    plt.close(fig)
