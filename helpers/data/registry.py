@@ -243,7 +243,31 @@ _PHOTOS = Dataset(
     ),
 )
 
-REGISTRY: dict[str, Dataset] = {d.name: d for d in (_MNIST, _FASHION, _CIFAR10, _FLOWERS, _PHOTOS)}
+_SELFIE_VERSION = "0.1.1675465747"
+_SELFIE = Dataset(
+    name="selfie-segmentation",
+    title="MediaPipe selfie segmentation (pretrained)",
+    description="a person-segmentation network (selfie_segmentation.tflite, 256x256 RGB in, "
+    "person probability map out) inside the npm package @mediapipe/selfie_segmentation",
+    source="Google MediaPipe; Apache-2.0",
+    homepage="https://www.npmjs.com/package/@mediapipe/selfie_segmentation",
+    aliases=("selfie_segmentation", "mediapipe-selfie"),
+    files=(
+        RemoteFile(
+            name=f"selfie_segmentation-{_SELFIE_VERSION}.tgz",
+            urls=(
+                "https://registry.npmjs.org/@mediapipe/selfie_segmentation/-/"
+                f"selfie_segmentation-{_SELFIE_VERSION}.tgz",
+            ),
+            sha256="7767b33eaa68990ee06c28bbb89f39a13a47ebb07ff0f1fd4947d9e817bb9bf9",
+            size=4_049_373,
+        ),
+    ),
+)
+
+REGISTRY: dict[str, Dataset] = {
+    d.name: d for d in (_MNIST, _FASHION, _CIFAR10, _FLOWERS, _PHOTOS, _SELFIE)
+}
 
 # --- pretrained weights: the files keras.applications downloads ------------------------------
 
