@@ -129,8 +129,10 @@ def subset(*arrays, fast: int, default: int | None = None):
     return arrays[0] if len(arrays) == 1 else tuple(arrays)
 
 
-def seed_everything(seed: int = 42, *, deterministic_ops: bool = False) -> int:
-    """Seed Python, NumPy, TensorFlow and Keras in one call; return the seed.
+def seed_everything(seed: int = 42, *, deterministic_ops: bool = False) -> None:
+    """Seed Python, NumPy, TensorFlow and Keras in one call.
+
+    It returns nothing, so that a notebook cell ending with it shows no stray value.
 
     ``deterministic_ops=True`` also asks TensorFlow for deterministic kernels
     (bit-identical reruns, somewhat slower). Without it, results agree to a
@@ -150,7 +152,6 @@ def seed_everything(seed: int = 42, *, deterministic_ops: bool = False) -> int:
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
-    return seed
 
 
 def mode_banner() -> str:

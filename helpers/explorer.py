@@ -32,6 +32,7 @@ __all__ = [
     "parse_padding",
     "to_grayscale",
     "explore",
+    "display_for",
     "ConvExplorer",
     "conv_explorer",
 ]
@@ -188,6 +189,26 @@ def explore(image, kernel="sharpen", padding="valid", stride=1, dilation=1):
     return out, "\n".join(lines)
 
 
+def display_for(kernel, output, image) -> tuple[np.ndarray, bool]:
+    """How to show a filter's output so that it looks like what the filter does.
+
+    A kernel whose weights sum to 0 (Sobel, Laplacian, most hand-made edge detectors) answers
+    "how much does the image change here, and which way": its output is signed, best shown on a
+    diverging colour map centred at 0 — returns ``(output, True)``. Any other kernel (identity,
+    sharpen, blurs) makes a *picture*: its output is clipped to the input's own range and shown
+    in grey like the input, so a sharpened photo looks like a sharper photo — returns
+    ``(clipped, False)`` (uint8 for a 0..255 input, so both share the fixed 0..255 scale).
+    """
+    k = np.asarray(kernel, dtype=np.float64)
+    out = np.asarray(output, dtype=np.float64)
+    if abs(k.sum()) < 1e-9 * max(1.0, np.abs(k).sum()):
+        return out, True
+    img = np.asarray(image, dtype=np.float64)
+    if img.max() > 1.0:  # a 0..255 picture: back to uint8 so it is shown on the same fixed scale
+        return np.clip(np.rint(out), 0, 255).astype(np.uint8), False
+    return np.clip(out, 0.0, 1.0), False
+
+
 class ConvExplorer:
     """The widgets of :func:`conv_explorer` and the last result they produced.
 
@@ -221,11 +242,15 @@ class ConvExplorer:
                                           style=style, disabled=True)  # fmt: skip
         self.stride = w.IntSlider(value=1, min=1, max=6, description="stride", style=style)
         self.dilation = w.IntSlider(value=1, min=1, max=5, description="dilation", style=style)
-        self.text = w.HTML()
+        # The formula text grows with the settings (padding='same' adds a line of arithmetic);
+        # the controls keep their width and the text wraps below them on a narrow notebook.
+        self.text = w.HTML(layout=w.Layout(flex="1 1 320px", overflow="auto"))
         self.plot = w.Output()
         controls = w.VBox([self.image, self.kernel, self.custom, self.padding,
-                           self.padding_amount, self.stride, self.dilation])  # fmt: skip
-        self.widget = w.VBox([w.HBox([controls, self.text]), self.plot])
+                           self.padding_amount, self.stride, self.dilation],
+                          layout=w.Layout(flex="0 0 auto", min_width="320px"))  # fmt: skip
+        row = w.HBox([controls, self.text], layout=w.Layout(flex_flow="row wrap", width="100%"))
+        self.widget = w.VBox([row, self.plot])
         for widget in (self.image, self.kernel, self.custom, self.padding,
                        self.padding_amount, self.stride, self.dilation):  # fmt: skip
             widget.observe(self._changed, names="value")
@@ -264,10 +289,15 @@ class ConvExplorer:
 
         self.plot.clear_output(wait=True)
         panels = {f"input {self.image.value}": image}
+        signed = False
         if self.result is not None:
-            panels[f"output ({self.kernel.value})"] = self.result
+            _, kernel = _kernel_from(self.settings()["kernel"])
+            shown, signed = display_for(kernel, self.result, image)
+            label = "signed: blue < 0 < red" if signed else "clipped to the input's range"
+            panels[f"output ({self.kernel.value})\n{label}"] = shown
         with self.plot:
-            fig = compare_images(panels, size=self.size)
+            # Signed panels get the diverging map; pictures stay grey on the input's scale.
+            fig = compare_images(panels, size=self.size, signed="auto" if signed else False)
             display(fig)
             plt.close(fig)
 

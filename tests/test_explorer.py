@@ -122,3 +122,41 @@ def test_widget_draws_and_displays():
     assert "application/vnd.jupyter.widget-view+json" in ui._repr_mimebundle_()
     with pytest.raises(ValueError, match="non-empty"):
         explorer.conv_explorer({})
+
+
+def test_display_for_edges_is_signed_and_pictures_stay_pictures():
+    photo = np.array([[0, 100, 255], [50, 200, 10], [30, 30, 30]], np.uint8)
+    out = np.array([[-20.0, 300.4], [127.6, 5.0]])
+    shown, signed = explorer.display_for(explorer.get_kernel("sobel x"), out, photo)
+    assert signed and shown is not None and shown.min() < 0
+    shown, signed = explorer.display_for(explorer.get_kernel("laplacian"), out, photo)
+    assert signed
+    # Sharpen sums to 1: a picture, clipped to the photo's 0..255 range and kept on that scale.
+    shown, signed = explorer.display_for(explorer.get_kernel("sharpen"), out, photo)
+    assert not signed and shown.dtype == np.uint8
+    np.testing.assert_array_equal(shown, [[0, 255], [128, 5]])
+    shown, signed = explorer.display_for(explorer.get_kernel("gaussian"), out / 255, photo / 255)
+    assert not signed and shown.max() <= 1 and shown.min() >= 0
+
+
+def test_sharpen_panel_is_grey_and_sobel_panel_is_diverging(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from helpers import viz
+
+    calls = []
+
+    def recording(panels, **kwargs):
+        calls.append((panels, kwargs))
+        return plt.figure()
+
+    monkeypatch.setattr(viz, "compare_images", recording)
+    ui = explorer.conv_explorer({"noise": GRAY})
+    panels, kwargs = calls[-1]
+    assert kwargs["signed"] is False  # sharpen: grey, on the input's 0..255 scale
+    out = list(panels.values())[1]
+    assert out.dtype == np.uint8 and "clipped" in list(panels)[1]
+    ui.kernel.value = "sobel x"
+    panels, kwargs = calls[-1]
+    assert kwargs["signed"] == "auto" and list(panels.values())[1].min() < 0
+    assert "blue < 0 < red" in list(panels)[1]
