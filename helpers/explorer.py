@@ -180,10 +180,11 @@ def explore(image, kernel="sharpen", padding="valid", stride=1, dilation=1):
         f"kernel {name!r} ({fh}×{fw}):",
         *("  " + line for line in kernel_text.splitlines()),
         f"padding={pad!r}, stride={stride}, dilation={dilation}",
+        # One clause per line keeps the text narrow enough for the notebook's width.
         "rows:    " + conv.explain_output_size(h, fh, padding=pad, stride=stride,
-                                               dilation=dilation),
+                                               dilation=dilation).replace("; ", ";\n         "),
         "columns: " + conv.explain_output_size(wd, fw, padding=pad, stride=stride,
-                                               dilation=dilation),
+                                               dilation=dilation).replace("; ", ";\n         "),
         f"input {h}×{wd} → output {out.shape[0]}×{out.shape[1]}",
     ]  # fmt: skip
     return out, "\n".join(lines)

@@ -69,7 +69,8 @@ def test_explore_matches_conv2d(kernel, padding, stride, dilation):
                            dilation=dilation)  # fmt: skip
     np.testing.assert_array_equal(out, expected)
     assert f"output {out.shape[0]}×{out.shape[1]}" in text
-    assert conv.explain_output_size(20, 3, padding=pad, stride=stride, dilation=dilation) in text
+    explained = conv.explain_output_size(20, 3, padding=pad, stride=stride, dilation=dilation)
+    assert explained.replace("; ", ";\n         ") in text  # one clause per line
     assert f"kernel {kernel!r}" in text
 
 
