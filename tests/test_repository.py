@@ -104,6 +104,12 @@ def test_readme_open_command_serves_the_course_index(tmp_path):
         # The index links to labs/ and solutions/: they must be inside the served folder.
         with urllib.request.urlopen(f"{base}/labs?token=test") as r:
             assert any(item["name"].endswith(".ipynb") for item in json.load(r)["content"])
+        # The notebooks' MyST twins (what contributors edit) are hidden from the learner's
+        # file browser, which would otherwise show every chapter twice.
+        for folder in ("course", "labs", "solutions"):
+            with urllib.request.urlopen(f"{base}/{folder}?token=test") as r:
+                names = [item["name"] for item in json.load(r)["content"]]
+            assert names and not [n for n in names if n.endswith(".md")], (folder, names)
     finally:
         server.terminate()
         server.wait(timeout=30)
