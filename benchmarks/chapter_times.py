@@ -1,0 +1,110 @@
+"""Measure chapters' run times in the learner's default mode and record them.
+
+    .venv/bin/python benchmarks/chapter_times.py course/17_localization.ipynb course/18_*.ipynb
+
+Each notebook runs from top to bottom in a fresh kernel, one after the other, with
+``COURSE_FAST`` unset (the default mode a learner runs). The script records the wall time, the
+machine (CPU model, cores) and the load average before and after, so that a time measured while
+other jobs shared the machine can be told apart; it refuses to start when the 1-minute load is
+above ``--max-load`` (default 0.5) unless ``--force``. Results are merged into
+``benchmarks/chapter_times.json`` (one entry per notebook, the latest run) and printed as a table.
+A notebook that fails is recorded as failed with its error, and the script exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "chapter_times.json"
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def run_notebook(path: Path, timeout: int) -> dict:
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    env_before = os.environ.pop("COURSE_FAST", None)
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    error = None
+    try:
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                resources={"metadata": {"path": str(path.parent)}})  # fmt: skip
+        client.execute()
+    except Exception as exc:  # record any failure, keep measuring the others
+        error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1][:300]}"
+    finally:
+        if env_before is not None:
+            os.environ["COURSE_FAST"] = env_before
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": round(seconds, 1),
+        "ok": error is None,
+        "error": error,
+        "load_before": round(load_before, 2),
+        "load_after": round(os.getloadavg()[0], 2),
+        "measured": time.strftime("%Y-%m-%d %H:%M", time.localtime()),
+        "machine": f"{cpu_model()}, {os.cpu_count()} cores",
+        "python": platform.python_version(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
+    parser.add_argument("--max-load", type=float, default=0.5)
+    parser.add_argument("--force", action="store_true", help="run even on a busy machine")
+    args = parser.parse_args(argv)
+
+    missing = [str(p) for p in args.notebooks if not p.is_file()]
+    if missing:
+        parser.error(f"no such notebook: {', '.join(missing)}")
+    load = os.getloadavg()[0]
+    if load > args.max_load and not args.force:
+        print(f"the 1-minute load average is {load:.2f} (> {args.max_load}): the times "
+              "would not be an idle machine's; stop other jobs or pass --force",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    failed = False
+    for path in args.notebooks:
+        key = path.resolve().relative_to(ROOT).as_posix()
+        print(f"running {key} in default mode …", flush=True)
+        entry = run_notebook(path.resolve(), args.timeout)
+        results[key] = entry
+        RESULTS.write_text(json.dumps(dict(sorted(results.items())), indent=1) + "\n")
+        status = "ok" if entry["ok"] else f"FAILED ({entry['error']})"
+        print(f"  {entry['seconds']:.0f} s, load {entry['load_before']} → {entry['load_after']}: "
+              f"{status}", flush=True)  # fmt: skip
+        failed |= not entry["ok"]
+    print("\n| notebook | default-mode time | load before → after | measured |")
+    print("|---|---:|---|---|")
+    for key, e in sorted(results.items()):
+        m, s = divmod(round(e["seconds"]), 60)
+        shown = f"{m} min {s:02d} s" if m else f"{s} s"
+        print(f"| {key} | {shown}{'' if e['ok'] else ' (failed)'} | "
+              f"{e['load_before']} → {e['load_after']} | {e['measured']} |")  # fmt: skip
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
