@@ -21,15 +21,28 @@ Building blocks, each a function ``tensor -> tensor`` (Keras functional API):
 :func:`bottleneck_unit`, :func:`depthwise_separable_block`, :func:`xception_entry_block`.
 :func:`block_model` wraps one block into a small model (to count or draw it).
 
-Arithmetic (plain Python ints): :func:`conv_params`, :func:`dense_params`,
-:func:`conv_multiplies`, :func:`separable_params`, :func:`separable_cost_ratio`,
-:func:`inception_branch_multiplies`, :func:`stack_weights`, :func:`output_size`.
+Arithmetic (plain Python ints, defined in :mod:`helpers.layer_math` and re-exported here):
+:func:`conv_params`, :func:`dense_params`, :func:`conv_multiplies`, :func:`separable_params`,
+:func:`separable_cost_ratio`, :func:`inception_branch_multiplies`, :func:`stack_weights`,
+:func:`output_size`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
+
+# The arithmetic lives in helpers.layer_math (one home for every chapter); chapter 13 reads it here.
+from .layer_math import (
+    conv_multiplies,
+    conv_params,
+    dense_params,
+    inception_branch_multiplies,
+    output_size,
+    separable_cost_ratio,
+    separable_params,
+    stack_weights,
+)
 
 __all__ = [
     "conv_params",
@@ -83,82 +96,6 @@ def _shape(input_shape: Sequence[int], caller: str) -> tuple[int, int, int]:
             f"numbers, e.g. (32, 32, 3); got {input_shape!r}"
         )
     return shape
-
-
-# --------------------------------------------------------------------------- arithmetic
-
-
-def conv_params(k: int, c_in: int, c_out: int, bias: bool = True) -> int:
-    """Weights of a k×k convolution: ``k·k·c_in`` per filter, plus one bias per filter."""
-    _pos("conv_params", k=k, c_in=c_in, c_out=c_out)
-    return k * k * c_in * c_out + (c_out if bias else 0)
-
-
-def dense_params(n_in: int, n_out: int, bias: bool = True) -> int:
-    """Weights of a dense layer: ``n_in·n_out``, plus one bias per unit."""
-    _pos("dense_params", n_in=n_in, n_out=n_out)
-    return n_in * n_out + (n_out if bias else 0)
-
-
-def conv_multiplies(h_out: int, w_out: int, k: int, c_in: int, c_out: int) -> int:
-    """Multiplications of a k×k convolution producing an ``h_out×w_out×c_out`` output.
-
-    Each output value is a sum of ``k·k·c_in`` products: ``h_out·w_out·c_out·k·k·c_in``.
-    The Inception example: ``conv_multiplies(28, 28, 5, 192, 32) == 120_422_400``.
-    """
-    _pos("conv_multiplies", h_out=h_out, w_out=w_out, k=k, c_in=c_in, c_out=c_out)
-    return h_out * w_out * c_out * k * k * c_in
-
-
-def separable_params(k: int, c_in: int, c_out: int, bias: bool = True) -> int:
-    """Weights of a depthwise-separable convolution: a k×k depthwise filter per input channel
-    (``k·k·c_in``, no bias) then a 1×1 pointwise convolution (``c_in·c_out`` + biases)."""
-    _pos("separable_params", k=k, c_in=c_in, c_out=c_out)
-    return k * k * c_in + c_in * c_out + (c_out if bias else 0)
-
-
-def separable_cost_ratio(k: int, c_out: int) -> float:
-    """Multiplies of a depthwise-separable convolution over those of a full one (same output):
-    ``(k²·c_in + c_in·c_out) / (k²·c_in·c_out) = 1/c_out + 1/k²`` (MobileNet's ratio)."""
-    _pos("separable_cost_ratio", k=k, c_out=c_out)
-    return 1 / c_out + 1 / (k * k)
-
-
-def inception_branch_multiplies(
-    h: int, w: int, c_in: int, k: int, c_out: int, reduce: int | None = None
-) -> int:
-    """Multiplies of an Inception branch ('same' padding, stride 1, output ``h×w×c_out``).
-
-    Without ``reduce``: one k×k convolution on the ``c_in`` channels. With ``reduce``: a 1×1
-    "bottleneck" to ``reduce`` channels first, then the k×k convolution on those. GoogLeNet's
-    5×5 branch: 120,422,400 without, 2,408,448 + 10,035,200 = 12,443,648 with ``reduce=16``.
-    """
-    if reduce is None:
-        return conv_multiplies(h, w, k, c_in, c_out)
-    return conv_multiplies(h, w, 1, c_in, reduce) + conv_multiplies(h, w, k, reduce, c_out)
-
-
-def stack_weights(k: int, n: int = 1) -> int:
-    """Weights per (input channel, output channel) pair of ``n`` stacked k×k convolutions:
-    ``n·k²``. Three 3×3 layers (27) see as far as one 7×7 layer (49)."""
-    _pos("stack_weights", k=k, n=n)
-    return n * k * k
-
-
-def output_size(n: int, k: int, stride: int = 1, padding: str = "valid") -> int:
-    """Output positions of a k-wide window with ``stride`` along ``n`` inputs.
-
-    ``"valid"``: ``(n − k) // stride + 1``; ``"same"``: ``ceil(n / stride)``. ValueError for
-    other paddings, non-positive sizes or a 'valid' window wider than the input.
-    """
-    _pos("output_size", n=n, k=k, stride=stride)
-    if padding == "same":
-        return -(-n // stride)
-    if padding != "valid":
-        raise ValueError(f"output_size(): padding must be 'valid' or 'same', got {padding!r}")
-    if k > n:
-        raise ValueError(f"output_size(): a {k}-wide window does not fit in {n} inputs")
-    return (n - k) // stride + 1
 
 
 # --------------------------------------------------------------------------- whole models
