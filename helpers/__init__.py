@@ -17,13 +17,21 @@ and does not load TensorFlow:
 - :mod:`helpers.ensemble`: averaging and voting over several models' predictions.
 - :mod:`helpers.toynet`, :mod:`helpers.explorer`: chapter 02's network, chapter 03's explorer.
 - :mod:`helpers.explorers`: the other interactive explorers (pooling, activations,
-  augmentation, optimizer paths, feature maps).
+  augmentation, optimizer paths, feature maps, detection).
 - :mod:`helpers.architectures`, :mod:`helpers.diagrams`: classic networks built from Keras
   layers with their arithmetic, and block diagrams of models (chapter 13).
 - :mod:`helpers.interpret`, :mod:`helpers.gradcam_explorer`: what a CNN learned: saliency,
   Grad-CAM, activation maximization, feature space (chapter 14).
 - :mod:`helpers.pretrained`: ImageNet models: EfficientNet-Lite0 offline, the Keras families.
 - :mod:`helpers.transfer`: freezing, heads, cached features, image folders (chapter 16).
+- :mod:`helpers.layer_math`: weights, multiply-adds and output sizes of layers (all chapters).
+- :mod:`helpers.boxes`, :mod:`helpers.detection_metrics`, :mod:`helpers.canvases`: box
+  formats, IoU and NMS; precision–recall, AP and mAP; digit canvases with exact boxes and
+  masks (chapters 17–19).
+- :mod:`helpers.localization`, :mod:`helpers.classic_detection`, :mod:`helpers.yolo`,
+  :mod:`helpers.detection_diagrams`, :mod:`helpers.segmentation`: the models and pictures of
+  chapters 17 (a two-headed localizer), 18 (sliding windows, HOG + SVM, Haar, MTCNN, a YOLO-style
+  detector) and 19 (FCN, U-Net, IoU and Dice metrics).
 - :mod:`helpers.labs`: labs: building them, exercise declarations, in-notebook checks,
   grading outside the learner's kernel, the student edition.
 

@@ -1,4 +1,4 @@
-"""Interactive explorers (ipywidgets) for chapters 02, 05, 06, 10 and 11.
+"""Interactive explorers (ipywidgets) for chapters 02, 05, 06, 10, 11 and 18.
 
 Each module has the same two layers as chapter 03's :mod:`helpers.explorer`: a **pure
 function** that computes everything the explorer shows (testable, callable from a
@@ -28,6 +28,10 @@ module                      pure function(s)               explorer (chapter)
                             feature_maps`,                 feature_map_explorer` (06: maps
                             :func:`~.feature_maps.         of a trained model's layer and
                             source_filter`                 the filter behind one)
+:mod:`.detection`           :func:`~.detection.            :func:`~.detection.
+                            explore_state`                 detection_explorer` (18: score
+                                                           threshold and NMS IoU against
+                                                           precision, recall and mAP)
 :mod:`._ui`                 —                              shared: wrapping control rows,
                                                            message area, drawing into an
                                                            ``Output`` (:class:`~._ui.Explorer`)
@@ -37,4 +41,11 @@ The submodules are imported on demand (``from helpers.explorers import pooling``
 importing one does not import TensorFlow for the others.
 """
 
-__all__ = ["activations", "augmentation", "feature_maps", "optimizers", "pooling"]
+__all__ = [
+    "activations",
+    "augmentation",
+    "detection",
+    "feature_maps",
+    "optimizers",
+    "pooling",
+]
