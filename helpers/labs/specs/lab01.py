@@ -137,7 +137,8 @@ def _capitalised(pixel, order="RGB"):
 # ----------------------------------------------------------------------------- cases
 
 _SIZES_HINT = "every size must be at least 1."
-_DENSE_HINT = "weights = height × width × channels × units; with bias add one per unit."
+_DENSE_HINT = ("one weight per (input value, unit) pair, the inputs being every value of the "
+               "image; with bias, one more per unit.")  # fmt: skip
 
 
 def _dense_hidden(rng):
@@ -156,7 +157,7 @@ def _dense_hidden(rng):
     return cases
 
 
-_UNIT_HINT = "GB divides the bytes by 10**9, GiB by 2**30 = 1,073,741,824."
+_UNIT_HINT = "count the bytes, then divide by the unit: GB is SI (decimal), GiB binary."
 
 
 def _memory_hidden(rng):
@@ -175,7 +176,7 @@ def _memory_hidden(rng):
     return cases
 
 
-_GRAY_HINT = ("Y = 0.299 R + 0.587 G + 0.114 B, computed in float64 (uint8 wraps at 256), "
+_GRAY_HINT = ("use the BT.601 luma weights of the text, in float64 (uint8 wraps at 256), "
               "not rounded.")  # fmt: skip
 _RGB_ONLY = "only (height, width, 3) arrays are RGB images."
 
@@ -233,8 +234,8 @@ def _bgr_hidden(rng):
     return cases
 
 
-_CROP_HINT = ("the crop starts at row (H - height) // 2 and column (W - width) // 2 (rounded "
-              "down), and is height rows by width columns.")  # fmt: skip
+_CROP_HINT = ("centre the crop: the rows and columns left over are split in two, the smaller "
+              "half before the crop (round down); it is height rows by width columns.")  # fmt: skip
 _FIT_HINT = "the crop must be at least 1×1 and fit inside the image."
 
 
@@ -354,17 +355,17 @@ EXERCISES = [
             Mistake(
                 _binary_for_both,
                 "you divided by 2**30 for 'GB' too.",
-                "GB is SI: 10**9 bytes; only GiB is 2**30 bytes.",
+                "GB is the SI unit (a power of ten); only GiB is binary (a power of two).",
             ),
             Mistake(
                 _decimal_for_both,
                 "you divided by 10**9 for 'GiB' too.",
-                "GiB is binary: 2**30 = 1,073,741,824 bytes.",
+                "GiB is binary: a power of two, 1,073,741,824 bytes.",
             ),
             Mistake(
                 _ignores_bytes,
                 "you ignored bytes_per_value.",
-                "bytes = n_values × bytes_per_value.",
+                "count the bytes first: every value takes bytes_per_value bytes.",
             ),
         ],
     ),
@@ -402,7 +403,7 @@ EXERCISES = [
             Mistake(
                 _channel_mean,
                 "you averaged the three channels.",
-                "the channels are weighted: 0.299 R + 0.587 G + 0.114 B.",
+                "the channels are weighted (BT.601): green counts most, blue least.",
             ),
             Mistake(
                 _bgr_weights,

@@ -216,7 +216,7 @@ def _hidden_grad_hidden(rng):
     return [_hidden_grad_case(_name(net), net) for net in nets]
 
 
-_SQ_HINT = "each entry is 0.5 * (target - output) ** 2; keep one value per output (no sum)."
+_SQ_HINT = "each entry is half the squared error of one output; keep one value per output."
 _SHAPES_DIFFER = "compare the two shapes and raise ValueError when they differ."
 _SAME_SIZE = "same number of values, different shapes: raise ValueError too."
 
@@ -243,7 +243,7 @@ def _squared_hidden(rng):
     return cases
 
 
-_SGD_HINT = "new = weights - lr * grads (minus: we step against the gradient)."
+_SGD_HINT = "step against the gradient, by the gradient scaled with the learning rate."
 _LR_HINT = "a learning rate must be a positive number; `not lr > 0` also catches NaN."
 
 
@@ -271,8 +271,9 @@ def _sgd_hidden(rng):
     return cases
 
 
-_PRF_HINT = ("precision = tp/(tp+fp), recall = tp/(tp+fn), F1 = 2PR/(P+R) (0 when P + R = 0); "
-             "do not round.")  # fmt: skip
+_PRF_HINT = ("precision: the share of the predicted positives that are right; recall: the "
+             "share of the real positives found; F1: their harmonic mean (0 when both are "
+             "0); do not round.")  # fmt: skip
 _COUNTS_HINT = "negative counts, or tp+fp = 0 or tp+fn = 0, make no sense: raise ValueError."
 
 
@@ -292,7 +293,7 @@ def _prf_hidden(rng):
     return cases
 
 
-_PARAMS_HINT = "each layer after the input: n_in * n_out weights + n_out biases; add them up."
+_PARAMS_HINT = "each layer after the input: a weight per connection, a bias per unit; add up."
 _SIZES_HINT = "at least two sizes, each a positive int; otherwise raise ValueError."
 
 
@@ -329,8 +330,9 @@ EXERCISES = [
             _forward_case("a 2-3-1 network", _random_net(2, 2, 3, 1)),
         ],
         hidden=_forward_hidden,
-        hint="hidden = sigmoid(W1 x + b1), outputs = sigmoid(W2 hidden + b2), returned as a "
-        "tuple (hidden, outputs); row j of a weight matrix holds the weights into neuron j.",
+        hint="each layer: matrix times vector, plus the bias, through the sigmoid; return "
+        "the tuple (hidden, outputs); row j of a weight matrix holds the weights into "
+        "neuron j.",
         mistakes=[
             Mistake(
                 _linear_hidden,
@@ -387,8 +389,9 @@ EXERCISES = [
             _output_grad_case("a 3-4-2 network", _random_net(3, 3, 4, 2)),
         ],
         hidden=_output_grad_hidden,
-        hint="delta_k = (o_k - t_k) * o_k * (1 - o_k); entry [k, i] is delta_k * h_i, so the "
-        "matrix is outputs × hidden (an outer product).",
+        hint="output k's error signal is its error times the sigmoid's slope at o_k; entry "
+        "[k, i] pairs it with hidden value i, so the matrix is outputs × hidden (an outer "
+        "product).",
         mistakes=[
             Mistake(
                 _flipped_output_sign,
@@ -418,8 +421,9 @@ EXERCISES = [
             _hidden_grad_case("a 2-3-1 network", _random_net(5, 2, 3, 1)),
         ],
         hidden=_hidden_grad_hidden,
-        hint="delta_hidden_i = (sum over k of delta_k * W2[k, i]) * h_i * (1 - h_i); entry [i, j] "
-        "is delta_hidden_i * x_j (hidden × inputs).",
+        hint="hidden neuron i collects the output error signals through the weights it "
+        "feeds, times the sigmoid's slope at h_i; entry [i, j] pairs that with input j "
+        "(hidden × inputs).",
         mistakes=[
             Mistake(
                 _transposed_hidden,
@@ -434,8 +438,8 @@ EXERCISES = [
             Mistake(
                 _untransposed_w2,
                 "you summed over the wrong index of W2 (W2 instead of its transpose).",
-                "hidden neuron i collects delta_k * W2[k, i] over the "
-                "outputs k: that is column i of W2.",
+                "hidden neuron i collects the output signals through the "
+                "weights it feeds: column i of W2, not row i.",
             ),
             Mistake(_flipped_hidden_sign, "the sign is flipped.", "dE/do = o - t (not t - o)."),
         ],
@@ -482,7 +486,7 @@ EXERCISES = [
             Mistake(
                 _along_gradient,
                 "you stepped along the gradient.",
-                "subtract lr * grads: minus, we step against the gradient.",
+                "subtract the scaled gradient: we step against it.",
             )
         ],
     ),
@@ -506,7 +510,9 @@ EXERCISES = [
                 "tp + fn (what is actually positive).",
             ),
             Mistake(
-                _arithmetic_mean, "F1 is the harmonic mean, not the average.", "F1 = 2PR/(P+R)."
+                _arithmetic_mean,
+                "F1 is the harmonic mean, not the average.",
+                "F1 is the harmonic mean of P and R.",
             ),
         ],
     ),

@@ -146,10 +146,10 @@ def _size_hint(pad, s, d):
     if pad == "same":
         return "with 'same', Keras gives ceil(n / stride) outputs, whatever the filter size."
     if d > 1:
-        return "with dilation d the filter covers f_eff = d*(f-1)+1 pixels: use f_eff."
+        return "with dilation, use the effective filter size (taps d pixels apart)."
     if s > 1:
-        return "divide (n + 2p - f_eff) by the stride, round DOWN (//), then add 1."
-    return "out = n + 2p - f + 1 for stride 1 ('valid' means p = 0)."
+        return "count the whole strides that fit after the first position: round DOWN."
+    return "stride 1: every position where the filter fits in the padded input ('valid': p = 0)."
 
 
 def _size_case(n, f, pad, s, d, group="sizes"):
@@ -184,7 +184,7 @@ def _sizes_hidden(rng):
     return cases
 
 
-_PAD_HINT = "make np.zeros((H + 2p, W + 2p), dtype=image.dtype) and copy the image into the middle."
+_PAD_HINT = "make a larger array of zeros (the image's dtype) and copy the image into its middle."
 
 
 def _pad_hidden(rng):
@@ -203,8 +203,9 @@ def _pad_hidden(rng):
     return cases
 
 
-_CONV_HINT = ("output (r, c) uses padded[r*stride + i*dilation, c*stride + j*dilation]; the shape "
-              "is (out_rows, out_cols) from exercise 1, computed per axis.")  # fmt: skip
+_CONV_HINT = ("the window of output (r, c) moves by the stride per output position, and its "
+              "taps are dilation pixels apart; the shape comes from exercise 1, per "
+              "axis.")  # fmt: skip
 
 
 def _asymmetric_kernel(rng, shape):
@@ -305,7 +306,7 @@ EXERCISES = [
             Mistake(
                 _no_dilation_size,
                 "you ignored the dilation.",
-                "with dilation d the filter covers f_eff = d*(f-1)+1 pixels.",
+                "with dilation the filter's taps spread out: use its effective size.",
             ),
         ],
     ),  # fmt: skip
@@ -380,12 +381,12 @@ EXERCISES = [
             Mistake(
                 _true_convolution,
                 "you computed a true convolution (flipped kernel).",
-                "CNN 'convolution' does not flip: multiply window[i, j] by kernel[i, j].",
+                "CNN 'convolution' does not flip: each window cell meets the kernel cell in place.",
             ),
             Mistake(
                 _ignores_stride,
                 "you ignored the stride.",
-                "output (r, c) starts at row r*stride and column c*stride.",
+                "each output position moves the window on by the stride.",
             ),
         ],
     ),  # fmt: skip
@@ -487,7 +488,8 @@ EXERCISES = [
             Case((np.random.default_rng(33).integers(0, 256, size=(6, 6)).astype(np.uint8),)),
         ],
         hidden=_sobel_hidden,
-        hint="Gx with Sx and Gy with Sy (correlation, no padding), then np.sqrt(gx**2 + gy**2).",
+        hint="Gx with Sx and Gy with Sy (correlation, no padding), then the length of the "
+        "gradient vector at each pixel.",
         mistakes=[
             Mistake(
                 _abs_sum,

@@ -129,7 +129,7 @@ def _neuron_first_channel(x, w, b, i, j, stride=1):
 # ----------------------------------------------------------------------------- cases
 
 _REPR = [{"method": "__repr__"}]  # a range arrives as an object: judge its repr too
-_ROWS_HINT = "row i sees rows i*stride ... i*stride + f - 1: range(first, last + 1)."
+_ROWS_HINT = "each step of i moves the field by stride rows; it is f rows tall; mind range's stop."
 _ROWS_ERROR_HINT = "i must be >= 0; f and stride must be >= 1."
 
 
@@ -152,7 +152,7 @@ def _rows_hidden(rng):
     return cases
 
 
-_PARAMS_HINT = "(fh * fw * in_channels) * filters weights, plus one bias per filter when bias=True."
+_PARAMS_HINT = "a weight per window cell on every input channel, per filter; bias: one per filter."
 _PARAMS_ERROR_HINT = "every size must be at least 1."
 
 
@@ -182,8 +182,8 @@ def _params_hidden(rng):
 
 
 def _shape_hint(padding):
-    start = ("'valid': (n - f) // s + 1 on each axis; " if padding == "valid"
-             else "'same': ceil(n / s) on each axis, whatever the filter size; ")  # fmt: skip
+    start = ("'valid': the whole windows that fit, per axis (round down); " if padding == "valid"
+             else "'same': only the stride decides, per axis (round up); ")  # fmt: skip
     return start + "kernel and strides may be pairs (rows, columns); the last entry is filters."
 
 
@@ -250,8 +250,8 @@ def _bytes_hidden(rng):
 
 
 _DENSE_HINT = (
-    "dense: (inputs * outputs) weights + outputs biases, with inputs = h*w*c and "
-    "outputs = h*w*filters ('same' padding, stride 1); conv: (k*k*c)*filters + filters."
+    "dense: a weight per (input, output) pair and a bias per output; the outputs are "
+    "the conv layer's ('same' padding, stride 1); conv: as in exercise 2."
 )
 
 
@@ -265,12 +265,13 @@ def _dense_hidden(rng):
 
 
 _NEURON_HINT = (
-    "z[k] = b[k] + sum over u, v, k' of x[i*s_h + u, j*s_w + v, k'] * w[u, v, k', k]; "
+    "Equation 14-1: the bias plus input × weight summed over the window's rows, columns "
+    "and input channels; "
     "check the stride (rows use s_h, columns s_w) and that the bias is added once."
 )
 _NEURON_VALUE_HINT = (_NEURON_HINT + " This neuron's receptive field fits inside x: raise "
                       "ValueError only when it does not.")  # fmt: skip
-_NEURON_ERROR_HINT = "the field must fit: i*s_h + f_h <= H and j*s_w + f_w <= W, and i, j >= 0."
+_NEURON_ERROR_HINT = "the whole receptive field must lie inside x, and i, j cannot be negative."
 
 
 def _neuron_arrays(rng, shape, kshape, integers=False):
@@ -408,7 +409,7 @@ EXERCISES = [
             Mistake(
                 _params_no_depth,
                 "you forgot the input channels.",
-                "each filter spans all in_channels input maps: fh * fw * in_channels weights.",
+                "each filter spans all in_channels input maps, with a weight per cell on each.",
             ),
         ],
     ),
@@ -448,12 +449,12 @@ EXERCISES = [
             Mistake(
                 _shape_same_as_valid,
                 "you treated 'same' like 'valid'.",
-                "'same' pads so that out = ceil(n / s), whatever the filter size.",
+                "'same' pads so that only the stride decides the size (round up).",
             ),
             Mistake(
                 _shape_no_stride,
                 "you ignored the stride.",
-                "divide by the stride: (n - f) // s + 1, or ceil(n / s) for 'same'.",
+                "the stride divides the number of positions (exercise 1 of chapter 03).",
             ),
             Mistake(
                 _shape_swapped_pairs,
@@ -535,7 +536,7 @@ EXERCISES = [
             Mistake(
                 _neuron_ignores_stride,
                 "you ignored the stride.",
-                "the field of (i, j) starts at row i*s_h and column j*s_w.",
+                "the field of (i, j) moves by the stride per step of i and of j.",
             ),
             Mistake(
                 _neuron_swapped_stride,

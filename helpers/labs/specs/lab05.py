@@ -131,8 +131,8 @@ def _depthwise_strided(x, k):
 
 # ----------------------------------------------------------------------------- cases
 
-_SIZE_HINT = ("valid: (n - size) // stride + 1 (round down); same: ceil(n / stride) (round up), "
-              "whatever the window size.")  # fmt: skip
+_SIZE_HINT = ("valid: the whole windows that fit (round down); same: only the stride decides "
+              "(round up), whatever the window size.")  # fmt: skip
 _SIZE_ERROR_HINT = ("size and stride must be positive, padding 'valid' or 'same', and a 'valid' "
                     "window must fit inside the input.")  # fmt: skip
 
@@ -198,12 +198,12 @@ def _pool_hidden(rng):
 
 
 _MAX_HINT = (
-    "output (i, j) is the maximum of x[i*stride : i*stride + size, j*stride : j*stride "
-    "+ size]; stride=None means stride=size; rows = (H - size) // stride + 1."
+    "output (i, j) is the maximum of its size × size window, which moves by the stride; "
+    "stride=None means stride=size; the output size as in exercise 1."
 )
-_AVG_HINT = ("output (i, j) is the mean of x[i*stride : i*stride + size, j*stride : j*stride + "
-             "size], in a float array; stride=None means stride=size.")  # fmt: skip
-_FRACTION_HINT = ("the fraction DROPPED is 1 - (out_h * out_w) / (H * W); the channels cancel; "
+_AVG_HINT = ("output (i, j) is the mean of its window, as in max_pool2d, in a float array; "
+             "stride=None means stride=size.")  # fmt: skip
+_FRACTION_HINT = ("the fraction DROPPED: output against input positions; the channels cancel; "
                   "valid padding drops odd leftover rows/columns.")  # fmt: skip
 
 
@@ -242,8 +242,8 @@ def _gap_hidden(rng):
     return cases
 
 
-_DEPTH_HINT = ("output channel g is the max of channels g*k ... g*k+k-1 (consecutive, not "
-               "strided); the result has shape (H, W, C // k).")  # fmt: skip
+_DEPTH_HINT = ("each output channel is the max of a group of k consecutive channels (not "
+               "every k-th channel); there are C / k groups.")  # fmt: skip
 _DEPTH_ERROR_HINT = "raise ValueError when C is not a multiple of k, or k is not positive."
 
 
@@ -318,7 +318,7 @@ EXERCISES = [
             Mistake(
                 _size_no_plus_one,
                 "you forgot the + 1 (the first window).",
-                "the first window counts too: (n - size) // stride windows come after it.",
+                "the first window counts too, then one per whole stride after it.",
             ),
             Mistake(
                 _size_same_as_valid,
@@ -445,7 +445,7 @@ EXERCISES = [
             Mistake(
                 _depthwise_strided,
                 "you grouped channels g, g + C/k, ... (strided).",
-                "the groups are consecutive channels: g*k ... g*k+k-1.",
+                "the groups are consecutive channels, not every k-th one.",
             )
         ],
     ),

@@ -169,8 +169,8 @@ def _images_hidden(rng):
 
 
 _ONE_HOT_HINT = (
-    "start from a float32 array of zeros of shape (len(y), n), then put a 1 in each "
-    "row i at column y[i] (index with np.arange(len(y)) and y)."
+    "start from a float32 array of zeros, one row per label and n columns, then set one "
+    "cell per row, in the label's column (NumPy's integer-array indexing)."
 )
 _RANGE_HINT = "a label outside 0 … n-1 has no column: raise ValueError."
 
@@ -225,8 +225,7 @@ def _macs_hidden(rng):
 
 
 _CNN_HINT = (
-    "a 3×3 Conv2D with 64 filters and ReLU, 'valid' padding (26×26 out), no pooling, "
-    "Flatten, then a 10-unit softmax Dense."
+    "compare model.summary() with the table: each layer's type, output shape and weight count."
 )
 _WEIGHT_SHAPES = [(3, 3, 1, 64), (64,), (26 * 26 * 64, 10), (10,)]
 

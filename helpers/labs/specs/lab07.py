@@ -153,8 +153,8 @@ def _dense_hidden(rng):
 
 
 _SAME_MESSAGE = "'same' padding gave too few positions (the 'valid' formula, or rounded down)."
-_SAME_HINT = "with 'same', Keras pads so that the output is ceil(n / stride), whatever k."
-_SIZE_HINT = "valid: (n - k) // stride + 1; same: ceil(n / stride), rounding up."
+_SAME_HINT = "with 'same', Keras pads so that only the stride decides (round up), whatever k."
+_SIZE_HINT = "valid: the whole windows that fit (round down); same: only the stride, round up."
 _SIZE_ERRORS = ("n, k and stride must be positive, padding 'valid' or 'same', and a 'valid' "
                 "filter must fit inside the input (k <= n).")  # fmt: skip
 
@@ -211,7 +211,7 @@ def _table_hidden(rng):
     return cases
 
 
-_PAD_HINT = "2 zero pixels on each side of each image, then / 255, float32."
+_PAD_HINT = "2 zero pixels on each side of height and width, then scale to [0, 1], float32."
 _PAD_SIZE = "only 28 x 28 images can be padded to 32 x 32 by 2 pixels a side."
 _PAD_DTYPE = "refuse images that are not uint8, so nothing is scaled twice."
 _PAD_RNG = np.random.default_rng(7)
@@ -395,7 +395,7 @@ EXERCISES = [
             Mistake(
                 _size_without_plus_one,
                 "the first position is not counted.",
-                "after (n - k) // stride steps, add 1 for the starting position.",
+                "count the starting position too, then the whole strides after it.",
             ),
             Mistake(_same_as_valid, _SAME_MESSAGE, _SAME_HINT),
             Mistake(_same_rounds_down, _SAME_MESSAGE, _SAME_HINT),

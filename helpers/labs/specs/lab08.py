@@ -188,7 +188,7 @@ def _counts_hidden(rng):
 
 # ----------------------------------------------------------------------------- conv_macs
 
-_MACS_HINT = "H_out · W_out · k² · C_in · C_out."
+_MACS_HINT = "every output value costs one multiply-add per weight of its filter."
 _SIZES_HINT = "every size must be a positive whole number: raise ValueError."
 
 
@@ -482,7 +482,7 @@ EXERCISES = [
             Mistake(
                 _present_classes_only,
                 "you counted only the classes that occur; absent classes need a 0.",
-                "np.bincount(y, minlength=num_classes) counts every class, present or not.",
+                "np.bincount's minlength argument counts every class, present or not.",
             )
         ],
         hint="count[c] = number of labels equal to c, for c = 0 … num_classes − 1; integer "
@@ -549,13 +549,12 @@ EXERCISES = [
             Mistake(
                 _param_count,
                 "that is the number of weights, not the multiply-adds.",
-                "a Conv2D weight is used once per output position: H_out · W_out · "
-                "k² · C_in · C_out.",
+                "a Conv2D weight is used once per output position, not once per image.",
             ),
         ],
-        hint="sum H_out · W_out · k_h · k_w · C_in · C_out over the Conv2D layers (H_out, W_out "
-        "from layer.output.shape, C_in from layer.input.shape, k from layer.kernel_size) "
-        "and n_in · n_out over the Dense layers; other layers count 0. Keep the "
+        hint="add up the Conv2D layers (exercise 2, with the sizes from layer.output.shape, "
+        "layer.input.shape and layer.kernel_size) and one multiply-add per weight of "
+        "each Dense layer (no biases); other layers count 0. Keep the "
         "@lab08.takes_model line above the def: the checks hand models through it.",
     ),  # fmt: skip
     Exercise(
@@ -566,9 +565,8 @@ EXERCISES = [
         public=[Case(((28, 28, 1), 10), group="defaults"), Case(((32, 32, 3), 4), group="shapes")],
         hidden=_geron_hidden,
         groups={"defaults": 1, "shapes": 2},
-        hint="follow the exercise's table layer by layer: padding='same' and ReLU in every "
-        "Conv2D, 2×2 max pooling, Dropout(0.5) after each hidden Dense layer, a softmax at the "
-        "end; keras.Input(input_shape) first.",
+        hint="follow the exercise's table layer by layer (padding, activations, pooling, "
+        "dropout, output); the printed tables show the first layer that differs.",
     ),  # fmt: skip
     Exercise(
         "most_confused_pair",
@@ -637,8 +635,8 @@ EXERCISES = [
                 "train minus validation accuracy, both at the last epoch.",
             ),
         ],
-        hint="the gap at the LAST epoch (train minus validation); best_epoch = 1 + the index of "
-        "the highest validation accuracy (the first one on a tie).",
+        hint="the gap at the LAST epoch (train minus validation); epochs count from 1, list "
+        "indices from 0 (on a tie, the first best epoch).",
     ),  # fmt: skip
     Exercise(
         "train_small_cnn",
@@ -647,8 +645,8 @@ EXERCISES = [
         judge=judge.Custom("lab08.trained_model", params={"threshold": 0.9}),
         public=[_synthetic_task(np.random.default_rng(808), 400, 100)],
         hidden=lambda rng: [_synthetic_task(rng, 1_000, 400)],
-        hint="return the trained Keras model (after model.fit); two or three Conv2D + "
-        "MaxPooling blocks, Adam, batch 64–128, a few epochs; check that labels and images "
-        "match.",
+        hint="return the trained Keras model (after model.fit); a small CNN of chapter 06's "
+        "kind is enough; check that labels and images match and that it trained long "
+        "enough.",
     ),  # fmt: skip
 ]

@@ -163,8 +163,8 @@ def _conv_hidden(rng):
     return cases
 
 
-_SEPARABLE_HINT = ("depthwise: k·k weights for each of the c_in·depth_multiplier channels it "
-                   "makes; pointwise 1×1: (c_in·depth_multiplier)·c_out weights + c_out "
+_SEPARABLE_HINT = ("count the two steps apart: a k×k kernel for each channel the depthwise "
+                   "step makes (no bias), then a 1×1 convolution to c_out channels, with "
                    "biases.")  # fmt: skip
 
 
@@ -407,8 +407,8 @@ EXERCISES = [
         public=_baseline_public(),
         hidden=_baseline_hidden,
         groups={"layers": 2, "outputs": 1},
-        hint="2 × [Conv2D 'same', Conv2D 'valid', MaxPooling2D], then Flatten, Dense(512), "
-        "Dense(num_classes); ReLU inside, softmax at the end.",
+        hint="follow the table row by row (padding, activations, pooling); the check prints "
+        "the first layer that differs.",
     ),  # fmt: skip
     Exercise(
         "ensemble_predict",

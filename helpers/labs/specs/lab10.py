@@ -193,8 +193,8 @@ def _shift_hidden(rng):
     return cases
 
 
-_NOISE_HINT = ("draw the noise with ONE call of the given rng (not np.random): "
-               "rng.normal(0.0, sigma, size=img.shape); add it, then clip to [0, 1].")  # fmt: skip
+_NOISE_HINT = ("draw the noise with ONE call of the given rng's normal method (not "
+               "np.random), the call the text gives; add it, then clip to [0, 1].")  # fmt: skip
 _SIGMA_ERROR = "a standard deviation cannot be negative: raise ValueError."
 
 
@@ -339,9 +339,9 @@ def _augmentation_hidden(rng):
     return cases
 
 
-_AUGMENTATION_HINT = ("RandomRotation takes a fraction of a full turn, not degrees: 18° is "
-                      "18 / 360 of a turn; the shift and zoom factors are fractions of the image "
-                      "size. Return keras.Sequential([...]) of the four layers.")  # fmt: skip
+_AUGMENTATION_HINT = ("RandomRotation takes a fraction of a full turn, not degrees; the shift "
+                      "and zoom factors are fractions of the image size. Return a "
+                      "keras.Sequential of the four layers.")  # fmt: skip
 
 EXERCISES = [
     Exercise(

@@ -138,8 +138,9 @@ def _power_hidden(rng):
     return cases
 
 
-_EXP_HINT = ("η0 · decay_rate^(step / decay_steps); with staircase=True the exponent is rounded "
-             "DOWN to a whole number (floor division).")  # fmt: skip
+_EXP_HINT = ("the rate is multiplied by decay_rate once per decay_steps steps (a fractional "
+             "exponent in between); with staircase=True only whole periods count (round "
+             "DOWN).")  # fmt: skip
 
 
 def _exp_hidden(rng):
@@ -157,7 +158,7 @@ def _exp_hidden(rng):
     return cases
 
 
-_CYCLE_HINT = ("warm = max(1, round(total_steps · warmup_fraction)); before warm, a straight line "
+_CYCLE_HINT = ("the warm-up is the rounded warmup_fraction of total_steps (at least 1); a line "
                "from max_lr / start_div up to max_lr; from warm on, a half cosine from max_lr "
                "down to max_lr / final_div, with progress capped at 1.")  # fmt: skip
 
@@ -287,7 +288,7 @@ EXERCISES = [
             ]
         ],
         hidden=_power_hidden,
-        hint="η(t) = eta0 / (1 + step / k): halved when step == k, a third at step == 2k.",
+        hint="inverse-time decay: the rate is halved after k steps, a third after 2k.",
         mistakes=[
             Mistake(
                 _power_inverted,
@@ -374,7 +375,7 @@ EXERCISES = [
         ]
         + [Case(b, hint=_FAN_HINT) for b in [(0, 10), (10, -1), (2.5, 4), (3, None)]],
         hidden=_glorot_hidden,
-        hint="L = √(6 / (fan_in + fan_out)): the sum of the fans, under a 6.",
+        hint="Glorot uniform: the limit uses the sum of both fans, under a square root.",
         mistakes=[
             Mistake(
                 _glorot_std,
@@ -391,7 +392,8 @@ EXERCISES = [
         public=[Case((f,)) for f in [400, 144, 1, 784, 4608]]
         + [Case((b,), hint=_FAN_HINT) for b in [0, -3, 2.5, True]],
         hidden=_he_hidden,
-        hint="σ = √(2 / fan_in); for a 3×3 convolution on 16 channels fan_in = 144.",
+        hint="He normal: σ depends on fan_in only; a 3×3 convolution on 16 channels has "
+        "fan_in = 144.",
         mistakes=[
             Mistake(_he_variance, "you returned the variance 2/fan_in; return its square root.")
         ],

@@ -429,8 +429,8 @@ EXERCISES = [
                 "a ROW sum (what really is c).",
             )
         ],
-        hint="precision[c] = tp / column c sum (what was PREDICTED c); recall[c] = tp / row c "
-        "sum (what really IS c); 0.0 where that sum is 0 (divide only where it is > 0).",
+        hint="precision of c: the diagonal cell against column c (what was PREDICTED c); "
+        "recall: against row c (what really IS c); 0.0 where the total is 0.",
         no_warnings=_UNDEFINED,
     ),  # fmt: skip
     Exercise(
@@ -448,10 +448,10 @@ EXERCISES = [
             Mistake(
                 _arithmetic_mean,
                 "this is the arithmetic mean (p + r) / 2; F1 is the harmonic mean.",
-                "F1 = 2·p·r / (p + r).",
+                "F1 is the harmonic mean of precision and recall.",
             )
         ],
-        hint="2·p·r / (p + r), with 0.0 where p + r == 0 (divide only where the sum is > 0).",
+        hint="the harmonic mean of p and r, 0.0 where both are 0 (never divide by 0).",
         no_warnings=_UNDEFINED,
     ),  # fmt: skip
     Exercise(

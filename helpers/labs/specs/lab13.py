@@ -296,8 +296,8 @@ def _model_hidden(rng):
 
 
 _MODEL_HINT = (
-    "main path: 3×3 conv (stride) → BN → ReLU → 3×3 conv → BN; shortcut: the input, or a 1×1 "
-    "conv with the same stride → BN when the shape changes; add the two (main path first), "
+    "compare with the exercise's block: the order of convolutions, batch normalization and "
+    "ReLU on the main path, when the shortcut needs a projection; add the two, "
     "then ReLU. Convolutions: padding='same', use_bias=False."
 )
 

@@ -179,8 +179,8 @@ def _alpha_hidden(rng):
     return cases
 
 
-_CAM_HINT = ("α = channel_weights(grads); cam = ReLU(Σ_k α_k · maps[..., k]); then divide by "
-             "its maximum, or return zeros when the maximum is 0.")  # fmt: skip
+_CAM_HINT = ("weight each map by its channel weight (exercise 2), sum over the channels, "
+             "apply a ReLU, then scale to a maximum of 1 (zeros when it is 0).")  # fmt: skip
 
 
 def _maps(rng, shape):
@@ -213,8 +213,8 @@ def _up_hidden(rng):
     return cases
 
 
-_TOPK_HINT = ("cosine similarity = (bank @ query) / (|rows| · |query|); sort it from the largest "
-              "(np.argsort of the negated values) and keep the first k indices.")  # fmt: skip
+_TOPK_HINT = ("cosine similarity: the dot product divided by both lengths; sort from the "
+              "largest (np.argsort sorts ascending) and keep the first k indices.")  # fmt: skip
 
 
 def _bank(rng, n, d):
@@ -477,7 +477,7 @@ EXERCISES = [
             Mistake(
                 _least_similar,
                 "you returned the least similar rows.",
-                "sort from the largest similarity: np.argsort(-sims).",
+                "sort from the largest similarity (np.argsort sorts ascending).",
             ),
         ],  # fmt: skip
     ),
@@ -503,7 +503,7 @@ EXERCISES = [
             Mistake(
                 _cosine_nn,
                 "you used cosine similarity; this exercise asks for euclidean distance.",
-                "compute ((test[:, None] - train[None]) ** 2).sum(-1).",
+                "compute the distances of all pairs at once, by broadcasting.",
             ),
         ],  # fmt: skip
     ),

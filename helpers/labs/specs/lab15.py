@@ -129,8 +129,8 @@ def _full_depthwise(c_in, c_out, expansion, kernel):
 
 # ----------------------------------------------------------------------------- cases
 
-_CROP_HINT = ("side = round(crop * min(H, W)); top = (H - side) // 2, left = (W - side) // 2; "
-              "slice rows and columns, keep the channels.")  # fmt: skip
+_CROP_HINT = ("the side is the crop fraction of the shorter side, rounded; centre the square "
+              "(margins rounded down); slice rows and columns, keep the channels.")  # fmt: skip
 _CROP_ERRORS = "raise ValueError for crop <= 0 or crop > 1, or when the input is not one image."
 
 
@@ -148,8 +148,8 @@ def _crop_hidden(rng):
     return cases
 
 
-_PRE_HINT = ("caffe: reverse the channel axis (RGB -> BGR) then subtract (103.939, 116.779, "
-             "123.68); tf: x / 127.5 - 1; lite: (x - 127) / 128. Return float32.")  # fmt: skip
+_PRE_HINT = ("caffe: RGB to BGR, then subtract the BGR channel means of the text; tf: scale "
+             "to [-1, 1]; lite: centre at 127 and divide by 128. Return float32.")  # fmt: skip
 
 
 def _pre_hidden(rng):
@@ -198,9 +198,9 @@ def _shape_hidden(rng):
     return cases
 
 
-_MB_HINT = ("expand 1x1 conv c_in*mid (only if expansion != 1), depthwise k*k*mid, project "
-            "mid*c_out; no biases; every conv is followed by a batch norm with 4 numbers per "
-            "channel (gamma, beta, moving mean, moving variance).")  # fmt: skip
+_MB_HINT = ("three convolutions without biases: a 1x1 expansion (only if expansion != 1), a "
+            "k x k depthwise one, a 1x1 projection; each followed by a batch norm with 4 "
+            "numbers per channel (gamma, beta, moving mean, moving variance).")  # fmt: skip
 
 
 def _mb_hidden(rng):
@@ -240,7 +240,7 @@ EXERCISES = [
             Mistake(
                 _top_left_crop,
                 "you kept the top-left corner, not the centre.",
-                "start at (H - side) // 2 and (W - side) // 2.",
+                "centre the square: equal margins, rounded down.",
             ),  # fmt: skip
             Mistake(
                 _longer_side_crop,
@@ -286,7 +286,7 @@ EXERCISES = [
             Mistake(
                 _caffe_no_flip,
                 "in 'caffe' mode the channels were not reversed to BGR.",
-                "reverse the last axis (x[..., ::-1]) before subtracting the BGR mean.",
+                "reverse the channel axis (RGB to BGR) before subtracting the BGR mean.",
             ),
             Mistake(
                 _caffe_rgb,
@@ -294,7 +294,11 @@ EXERCISES = [
                 "without reversing the channels.",
                 "reverse the channels to BGR first.",
             ),
-            Mistake(_tf_unit, "'tf' mode gave [0, 1], not [-1, 1].", "x / 127.5 - 1."),
+            Mistake(
+                _tf_unit,
+                "'tf' mode gave [0, 1], not [-1, 1].",
+                "scale to [-1, 1]: 0 becomes -1 and 255 becomes 1.",
+            ),
         ],  # fmt: skip
     ),
     Exercise(

@@ -191,8 +191,8 @@ def _count_hidden(rng):
 
 
 _LR_HINT = (
-    "Keras 2's decay counts batches: the learning rate at step t is lr / (1 + decay * t), "
-    "and epoch e starts at step e * steps_per_epoch."
+    "Keras 2's decay counts batches (inverse-time decay, one step per batch); count the "
+    "steps of the epochs before e."
 )
 _LR_ERRORS = (
     "lr must be positive, decay >= 0, steps_per_epoch and epochs positive whole "
@@ -219,8 +219,8 @@ def _lr_hidden(rng):
 
 _SPLIT_HINT = (
     "group the files by class (the folder name before the file name), shuffle each "
-    "class with np.random.default_rng(seed), then take round(n * test_frac) test "
-    "files, round(n * val_frac) validation files and the rest for training."
+    "class with a generator seeded by seed, then take the rounded test share, the "
+    "rounded validation share and the rest for training."
 )
 _SPLIT_ERRORS = (
     "raise ValueError for fractions outside (0, 1), fractions adding up to 1 or more, "
@@ -389,7 +389,7 @@ EXERCISES = [
             Mistake(
                 _per_epoch,
                 "the decay was applied once per epoch; Keras 2 applied it after every batch.",
-                "the step counter at the start of epoch e is e * steps_per_epoch.",
+                "the step counter counts the batches of all earlier epochs.",
             ),
             Mistake(
                 _end_of_epoch,
@@ -422,7 +422,7 @@ EXERCISES = [
         public=_model_public(),
         hidden=_model_hidden,
         groups={"layers": 2, "outputs": 1},
-        hint="freeze the base, call it with training=False, then GlobalAveragePooling2D, "
-        "Dropout(dropout) and a Dense softmax layer with num_classes units.",
+        hint="freeze the base and call it in inference mode; then pool, drop out and "
+        "classify, as the exercise lists.",
     ),
 ]
