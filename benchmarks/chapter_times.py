@@ -7,7 +7,8 @@ Each notebook runs from top to bottom in a fresh kernel, one after the other, wi
 machine (CPU model, cores) and the load average before and after, so that a time measured while
 other jobs shared the machine can be told apart; it refuses to start when the 1-minute load is
 above ``--max-load`` (default 0.5) unless ``--force``. Results are merged into
-``benchmarks/chapter_times.json`` (one entry per notebook, the latest run) and printed as a table.
+``benchmarks/chapter_times.json`` (one entry per notebook, the latest run) and printed as a table;
+``--executed DIR`` also keeps the executed notebooks, with the results they printed.
 A notebook that fails is recorded as failed with its error, and the script exits non-zero.
 """
 
@@ -36,7 +37,7 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def run_notebook(path: Path, timeout: int) -> dict:
+def run_notebook(path: Path, timeout: int, executed_dir: Path | None = None) -> dict:
     import nbformat
     from nbclient import NotebookClient
 
@@ -55,6 +56,9 @@ def run_notebook(path: Path, timeout: int) -> dict:
         if env_before is not None:
             os.environ["COURSE_FAST"] = env_before
     seconds = time.perf_counter() - started
+    if executed_dir is not None:  # keep the outputs: the results a chapter printed
+        executed_dir.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, executed_dir / path.name)
     return {
         "seconds": round(seconds, 1),
         "ok": error is None,
@@ -73,6 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
     parser.add_argument("--max-load", type=float, default=0.5)
     parser.add_argument("--force", action="store_true", help="run even on a busy machine")
+    parser.add_argument(
+        "--executed",
+        type=Path,
+        default=None,
+        help="folder to write the executed notebooks to (with their outputs)",
+    )
     args = parser.parse_args(argv)
 
     missing = [str(p) for p in args.notebooks if not p.is_file()]
@@ -89,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.notebooks:
         key = path.resolve().relative_to(ROOT).as_posix()
         print(f"running {key} in default mode …", flush=True)
-        entry = run_notebook(path.resolve(), args.timeout)
+        entry = run_notebook(path.resolve(), args.timeout, args.executed)
         results[key] = entry
         RESULTS.write_text(json.dumps(dict(sorted(results.items())), indent=1) + "\n")
         status = "ok" if entry["ok"] else f"FAILED ({entry['error']})"
