@@ -26,16 +26,21 @@ __all__ = [
     "DetectionReport",
     "average_precision",
     "evaluate_detections",
+    "image_arrays",
     "match_detections",
     "precision_recall",
 ]
 
 
-def match_detections(pred_boxes, pred_scores, gt_boxes, iou_threshold: float = 0.5) -> np.ndarray:
+def match_detections(
+    pred_boxes, pred_scores, gt_boxes, iou_threshold: float = 0.5, *, return_indices: bool = False
+) -> np.ndarray:
     """True-positive flags for one image and one class, in the order the predictions were given.
 
     Detections are visited from the highest score down (ties: earlier first); each takes the
-    free ground truth it overlaps most, if that IoU is ≥ ``iou_threshold``.
+    free ground truth it overlaps most, if that IoU is ≥ ``iou_threshold``. With
+    ``return_indices=True`` the result is instead the index of the ground truth each detection
+    took, or -1 for a false positive.
     """
     pb = check_boxes(pred_boxes, name="pred_boxes").reshape(-1, 4)
     gb = check_boxes(gt_boxes, name="gt_boxes").reshape(-1, 4)
@@ -44,18 +49,17 @@ def match_detections(pred_boxes, pred_scores, gt_boxes, iou_threshold: float = 0
         raise ValueError(f"got {len(pb)} predicted boxes but {len(scores)} scores")
     if not 0.0 < iou_threshold <= 1.0:
         raise ValueError(f"iou_threshold must be in (0, 1], got {iou_threshold}")
-    tp = np.zeros(len(pb), dtype=bool)
-    if len(pb) == 0 or len(gb) == 0:
-        return tp
-    overlaps = iou_matrix(pb, gb)
-    free = np.ones(len(gb), dtype=bool)
-    for i in np.argsort(-scores, kind="stable"):
-        candidates = np.where(free, overlaps[i], -1.0)
-        j = int(np.argmax(candidates))
-        if candidates[j] >= iou_threshold:
-            tp[i] = True
-            free[j] = False
-    return tp
+    taken = np.full(len(pb), -1, dtype=np.int64)
+    if len(pb) and len(gb):
+        overlaps = iou_matrix(pb, gb)
+        free = np.ones(len(gb), dtype=bool)
+        for i in np.argsort(-scores, kind="stable"):
+            candidates = np.where(free, overlaps[i], -1.0)
+            j = int(np.argmax(candidates))
+            if candidates[j] >= iou_threshold:
+                taken[i] = j
+                free[j] = False
+    return taken if return_indices else taken >= 0
 
 
 def precision_recall(scores, tp, n_ground_truth: int) -> tuple[np.ndarray, np.ndarray]:
@@ -147,7 +151,10 @@ class DetectionReport:
         return "\n".join(lines)
 
 
-def _image_arrays(item: dict, what: str, index: int, with_scores: bool):
+def image_arrays(item: dict, what: str, index: int, with_scores: bool):
+    """Check one image's entry (``{"boxes", "labels"[, "scores"]}``) and return its arrays:
+    ``(boxes (k, 4) float, labels (k,) int, scores (k,) float or None)``; ``what[index]`` names it
+    in error messages."""
     if not isinstance(item, dict) or "boxes" not in item or "labels" not in item:
         raise ValueError(f"{what}[{index}] must be a dict with 'boxes' and 'labels'")
     boxes = check_boxes(item["boxes"], name=f"{what}[{index}]['boxes']").reshape(-1, 4)
@@ -188,8 +195,8 @@ def evaluate_detections(
     flags = [[] for _ in range(num_classes)]
     n_gt = np.zeros(num_classes, dtype=np.int64)
     for i, (pred, gt) in enumerate(zip(predictions, ground_truths, strict=True)):
-        pb, pl, ps = _image_arrays(pred, "predictions", i, with_scores=True)
-        gb, gl, _ = _image_arrays(gt, "ground_truths", i, with_scores=False)
+        pb, pl, ps = image_arrays(pred, "predictions", i, with_scores=True)
+        gb, gl, _ = image_arrays(gt, "ground_truths", i, with_scores=False)
         for labels, what in ((pl, "predictions"), (gl, "ground_truths")):
             if len(labels) and (labels.min() < 0 or labels.max() >= num_classes):
                 raise ValueError(f"{what}[{i}] has a label outside [0, {num_classes})")

@@ -16,6 +16,8 @@ def test_match_takes_the_best_free_ground_truth():
     # The 0.95 box claims gt 0 first (IoU 9/11), so the exact 0.9 box finds it taken.
     np.testing.assert_array_equal(dm.match_detections(pred, scores, gt), [False, True, True, False])
     assert not dm.match_detections(pred, scores, np.zeros((0, 4))).any()
+    taken = dm.match_detections(pred, scores, gt, return_indices=True)
+    np.testing.assert_array_equal(taken, [-1, 0, 1, -1])
 
 
 def test_precision_recall_hand_worked():

@@ -120,42 +120,19 @@ class DetectionState:
         return self.report.map
 
 
-def _arrays(item: Any, what: str, i: int, scores: bool):
-    if not isinstance(item, dict) or "boxes" not in item or "labels" not in item:
-        raise ValueError(
-            f"{what}[{i}] must be a dict with 'boxes' and 'labels'"
-            + (" and 'scores'" if scores else "")
-        )
-    b = bx.check_boxes(item["boxes"], name=f"{what}[{i}]['boxes']").reshape(-1, 4)
-    lab = np.asarray(item["labels"]).reshape(-1).astype(np.int64)
-    if len(lab) != len(b):
-        raise ValueError(f"{what}[{i}] has {len(b)} boxes but {len(lab)} labels")
-    if not scores:
-        return b, lab, None
-    if "scores" not in item:
-        raise ValueError(f"{what}[{i}] needs 'scores' (one per box)")
-    s = np.asarray(item["scores"], dtype=np.float64).reshape(-1)
-    if len(s) != len(b):
-        raise ValueError(f"{what}[{i}] has {len(b)} boxes but {len(s)} scores")
-    return b, lab, s
-
-
 def _match(boxes, scores, labels, gt_boxes, gt_labels, iou_threshold):
-    """True-positive flags of the detections and "claimed" flags of the objects, per class."""
+    """True-positive flags of the detections and "claimed" flags of the objects, per class
+    (:func:`helpers.detection_metrics.match_detections`, class by class)."""
     tp = np.zeros(len(boxes), dtype=bool)
     claimed = np.zeros(len(gt_boxes), dtype=bool)
     for c in np.unique(np.concatenate([labels, gt_labels])):
         p, g = np.flatnonzero(labels == c), np.flatnonzero(gt_labels == c)
         if len(p) == 0 or len(g) == 0:
             continue
-        overlaps = bx.iou_matrix(boxes[p], gt_boxes[g])
-        free = np.ones(len(g), dtype=bool)
-        for i in np.argsort(-scores[p], kind="stable"):
-            candidates = np.where(free, overlaps[i], -1.0)
-            j = int(np.argmax(candidates))
-            if candidates[j] >= iou_threshold:
-                tp[p[i]], free[j] = True, False
-        claimed[g] = ~free
+        taken = dm.match_detections(boxes[p], scores[p], gt_boxes[g], iou_threshold,
+                                    return_indices=True)  # fmt: skip
+        tp[p] = taken >= 0
+        claimed[g[taken[taken >= 0]]] = True
     return tp, claimed
 
 
@@ -194,8 +171,8 @@ def explore_state(
             raise ValueError(f"{name} must be a number in [{low:g}, 1], got {value!r}")
     if not isinstance(score_threshold, int | float | np.floating) or np.isnan(score_threshold):
         raise ValueError(f"score_threshold must be a number, got {score_threshold!r}")
-    preds = [_arrays(p, "predictions", i, True) for i, p in enumerate(predictions)]
-    gts = [_arrays(g, "ground_truths", i, False)[:2] for i, g in enumerate(ground_truths)]
+    preds = [dm.image_arrays(p, "predictions", i, True) for i, p in enumerate(predictions)]
+    gts = [dm.image_arrays(g, "ground_truths", i, False)[:2] for i, g in enumerate(ground_truths)]
     if num_classes is None:
         top = [lab.max() for _, lab, _ in preds if len(lab)] + [
             lab.max() for _, lab in gts if len(lab)
