@@ -328,10 +328,10 @@ def draw_two_heads(ax=None, *, num_classes: int = 10, loss_weights=(0.8, 0.2)):
         ax.add_patch(FancyArrowPatch(a, b, arrowstyle="->", mutation_scale=12, color="#444444"))
 
     box(0.0, 1.6, 1.2, 1.0, "image\n64×64×1", "#eeeeee")
-    box(1.7, 1.4, 2.2, 1.4, "shared trunk\nConv → Pool → … → Flatten\n(what AND where)",
+    box(1.7, 1.4, 2.2, 1.4, "shared trunk\n(Conv → Pool) × n\n(what AND where)",
         "#cfe2f3")  # fmt: skip
-    box(4.6, 2.6, 2.0, 1.0, f"class head\nDense → softmax({num_classes})", "#d9ead3")
-    box(4.6, 0.6, 2.0, 1.0, "box head\nDense → sigmoid(4)\n(cx, cy, w, h) / size", "#fce5cd")
+    box(4.6, 2.6, 2.0, 1.0, f"class head\nConv → Dense →\nsoftmax({num_classes})", "#d9ead3")
+    box(4.6, 0.6, 2.0, 1.0, "box head\nConv → Dense →\nsigmoid(4) = box / size", "#fce5cd")
     box(7.3, 2.6, 1.9, 1.0, "cross-entropy\nwith the label", "#f4f4f4")
     box(7.3, 0.6, 1.9, 1.0, "mean squared error\nwith the true box", "#f4f4f4")
     box(9.9, 1.6, 1.9, 1.0, f"total loss\n{w_class:g}·class + {w_box:g}·box", "#fff2cc")
