@@ -25,6 +25,8 @@ and does not load TensorFlow:
 - :mod:`helpers.pretrained`: ImageNet models: EfficientNet-Lite0 offline, the Keras families.
 - :mod:`helpers.transfer`: freezing, heads, cached features, image folders (chapter 16).
 - :mod:`helpers.layer_math`: weights, multiply-adds and output sizes of layers (all chapters).
+- :mod:`helpers.concept_diagrams`: figures of ideas: chapter 02's network forward and backward,
+  stacked feature maps and receptive fields, the data split and fitting regimes, optimizer paths.
 - :mod:`helpers.boxes`, :mod:`helpers.detection_metrics`, :mod:`helpers.canvases`: box
   formats, IoU and NMS; precision–recall, AP and mAP; digit canvases with exact boxes and
   masks (chapters 17–19).
