@@ -2,23 +2,13 @@
 tests/test_lab_exercises.py).
 
 Each function stands alone: the in-process tests grade one exercise at a time, so
-``fraction_dropped`` does not call ``pool_output_size`` here (in a notebook it may).
+``shift_invariance`` pools with ``helpers.conv`` here (in a notebook it calls max_pool2d).
 """
 
 import numpy as np
 
 from helpers import conv
 from helpers.labs.spec import Mutant
-
-
-def pool_output_size(n, size, stride, padding="valid"):
-    if size <= 0 or stride <= 0 or padding not in ("valid", "same"):
-        raise ValueError("bad arguments")
-    if padding == "same":
-        return -(-n // stride)
-    if size > n:
-        raise ValueError("window too large")
-    return (n - size) // stride + 1
 
 
 def max_pool2d(x, size=2, stride=None):
@@ -29,11 +19,14 @@ def avg_pool2d(x, size=2, stride=None):
     return conv.pool2d(x, size, stride=stride, mode="avg")
 
 
-def fraction_dropped(shape, size=2, stride=None):
-    stride = size if stride is None else stride
-    h, w, _ = shape
-    out_h, out_w = (h - size) // stride + 1, (w - size) // stride + 1
-    return 1 - out_h * out_w / (h * w)
+def shift_invariance(x, size=2):
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2 or x.shape[0] < size or x.shape[1] < size:
+        raise ValueError("need a 2-D map at least one window in size")
+    shifted = np.zeros_like(x)
+    shifted[:, 1:] = x[:, :-1]
+    before, after = conv.pool2d(x, size, mode="max"), conv.pool2d(shifted, size, mode="max")
+    return (before == after).mean()
 
 
 def global_average_pool(x):
@@ -53,10 +46,9 @@ def depthwise_max_pool(x, k):
 SOLUTION = {
     f.__name__: f
     for f in (
-        pool_output_size,
         max_pool2d,
         avg_pool2d,
-        fraction_dropped,
+        shift_invariance,
         global_average_pool,
         depthwise_max_pool,
     )
@@ -82,26 +74,6 @@ class EqualArray(np.ndarray):
 
     def __eq__(self, other):
         return np.ones(np.shape(other), dtype=bool)
-
-
-def size_no_plus_one(n, size, stride, padding="valid"):
-    pool_output_size(n, size, stride, padding)
-    return (n - size) // stride if padding == "valid" else -(-n // stride)
-
-
-def size_same_like_valid(n, size, stride, padding="valid"):
-    return pool_output_size(n, size, stride, "valid" if padding == "same" else padding)
-
-
-def size_accepts_anything(n, size, stride, padding="valid"):
-    if padding == "same":
-        return -(-n // max(stride, 1))
-    return max(1, (n - size) // max(stride, 1) + 1)
-
-
-def size_float(n, size, stride, padding="valid"):
-    pool_output_size(n, size, stride, padding)
-    return (n - size) / stride + 1 if padding == "valid" else n / stride
 
 
 def max_ignores_stride(x, size=2, stride=None):
@@ -148,13 +120,33 @@ def avg_in_dtype(x, size=2, stride=None):
     return avg_pool2d(x, size, stride)
 
 
-def fraction_ignores_stride(shape, size=2, stride=None):
-    return 1 - 1 / size**2
+def _shift_with(x, size=2, *, shift=None, pool="max", stride=None, compare="same"):
+    """``shift_invariance`` with one step changed (the mutants below)."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2 or x.shape[0] < size or x.shape[1] < size:
+        raise ValueError("need a 2-D map at least one window in size")
+    if shift is None:
+        shifted = np.zeros_like(x)
+        shifted[:, 1:] = x[:, :-1]
+    else:
+        shifted = shift(x)
+    before = conv.pool2d(x, size, stride=stride, mode=pool)
+    after = conv.pool2d(shifted, size, stride=stride, mode=pool)
+    same = before == after
+    return float(same.mean() if compare == "same" else 1 - same.mean())
 
 
-def fraction_ideal(shape, size=2, stride=None):
-    stride = size if stride is None else stride
-    return 1 - 1 / stride**2
+def shift_left(x):
+    out = np.zeros_like(x)
+    out[:, :-1] = x[:, 1:]
+    return out
+
+
+def shift_no_checks(x, size=2):
+    x = np.atleast_2d(np.asarray(x, dtype=float))
+    if min(x.shape) < size:
+        return 1.0
+    return shift_invariance(x, size)
 
 
 def gap_over_channels(x):
@@ -189,23 +181,6 @@ def depth_no_check(x, k):
 
 
 MUTANTS = [
-    Mutant("pool_output_size", "forgets the + 1", size_no_plus_one, says="forgot the + 1"),
-    Mutant(
-        "pool_output_size", "'same' like 'valid'", size_same_like_valid, says="'same' like 'valid'"
-    ),
-    Mutant(
-        "pool_output_size",
-        "accepts anything",
-        size_accepts_anything,
-        says="instead of raising ValueError",
-    ),
-    Mutant("pool_output_size", "float division", size_float, says="whole number"),
-    Mutant(
-        "pool_output_size",
-        "an object equal to everything",
-        lambda *a, **k: AlwaysEqual(),
-        says="AlwaysEqual",
-    ),
     Mutant("max_pool2d", "ignores the stride", max_ignores_stride, says="ignored the stride"),
     Mutant("max_pool2d", "max starts from 0", max_from_zero, says="starts from 0"),
     Mutant(
@@ -230,19 +205,38 @@ MUTANTS = [
     Mutant("avg_pool2d", "sums uint8 in uint8", avg_in_dtype),
     Mutant("avg_pool2d", "an object equal to everything", lambda *a, **k: AlwaysEqual()),
     Mutant(
-        "fraction_dropped",
-        "fraction kept",
-        lambda shape, size=2, stride=None: 1 - fraction_dropped(shape, size, stride),
-        says="KEPT",
+        "shift_invariance",
+        "np.roll (wraps round)",
+        lambda x, size=2: _shift_with(x, size, shift=lambda m: np.roll(m, 1, axis=1)),
+        says="wraps the last column",
     ),
     Mutant(
-        "fraction_dropped",
-        "returns a string",
-        lambda shape, size=2, stride=None: "75 %",
-        says="expected a number",
+        "shift_invariance",
+        "share changed",
+        lambda x, size=2: _shift_with(x, size, compare="changed"),
+        says="CHANGED",
     ),
-    Mutant("fraction_dropped", "ignores the stride (1 - 1/size**2)", fraction_ignores_stride),
-    Mutant("fraction_dropped", "ideal ratio 1 - 1/stride**2", fraction_ideal),
+    Mutant(
+        "shift_invariance",
+        "shifts left",
+        lambda x, size=2: _shift_with(x, size, shift=shift_left),
+    ),
+    Mutant(
+        "shift_invariance",
+        "average pooling",
+        lambda x, size=2: _shift_with(x, size, pool="avg"),
+    ),
+    Mutant(
+        "shift_invariance",
+        "pooling with stride 1",
+        lambda x, size=2: _shift_with(x, size, stride=1),
+    ),
+    Mutant(
+        "shift_invariance",
+        "shifts the rows",
+        lambda x, size=2: shift_invariance(np.asarray(x).T, size),
+    ),
+    Mutant("shift_invariance", "no ValueError", shift_no_checks, says="instead of raising"),
     Mutant(
         "global_average_pool",
         "one number",

@@ -28,9 +28,36 @@ def one_hot(y, n):
     return keras.utils.to_categorical(y, n).astype("float32")
 
 
-def count_dense_params(inputs, units):
-    n = inputs if isinstance(inputs, int) else int(np.prod(inputs))
-    return n * units + units
+def choose_loss(y, num_outputs):
+    y = np.asarray(y)
+    if num_outputs == 1:
+        if y.reshape(len(y), -1).shape[1] != 1 or not set(np.unique(y)) <= {0, 1}:
+            raise ValueError("one output: 0/1 labels")
+        return "binary_crossentropy"
+    if y.ndim == 1:
+        if y.min() < 0 or y.max() >= num_outputs:
+            raise ValueError("class index out of range")
+        return "sparse_categorical_crossentropy"
+    if y.shape[1] != num_outputs or y.min() < 0 or y.max() > 1:
+        raise ValueError("one 0…1 column per output")
+    one_per_row = np.allclose(y.sum(axis=1), 1)
+    return "categorical_crossentropy" if one_per_row else "binary_crossentropy"
+
+
+def _loss_with(y, num_outputs, *, checks=True, binary_first=True, rows=True, by_dtype=False):
+    """``choose_loss`` with one reading changed (the mutants below)."""
+    y = np.asarray(y)
+    if checks:
+        choose_loss(y, num_outputs)  # the same errors
+    if binary_first and num_outputs == 1:
+        return "binary_crossentropy"
+    if by_dtype and y.dtype.kind != "f":
+        return "sparse_categorical_crossentropy"
+    if y.ndim == 1:
+        return "sparse_categorical_crossentropy"
+    if rows and not np.allclose(y.sum(axis=1), 1):
+        return "binary_crossentropy"
+    return "categorical_crossentropy"
 
 
 def conv_macs(h, w, k, c_in, c_out):
@@ -86,7 +113,7 @@ SOLUTION = {
     for f in (
         to_float_images,
         one_hot,
-        count_dense_params,
+        choose_loss,
         conv_macs,
         build_very_simple_cnn,
         mnist_submission,
@@ -271,27 +298,36 @@ MUTANTS = [
     ),
     Mutant("one_hot", "returns a list", lambda y, n: one_hot(y, n).tolist(), says="NumPy array"),
     Mutant(
-        "count_dense_params",
-        "forgets the biases",
-        lambda inputs, units: int(np.prod(inputs)) * units,
-        says="forgot the biases",
+        "choose_loss",
+        "2-D labels always categorical",
+        lambda y, n: _loss_with(y, n, rows=False),
+        says="several tags",
     ),
     Mutant(
-        "count_dense_params",
-        "one bias per input",
-        lambda inputs, units: int(np.prod(inputs)) * (units + 1),
-        says="one bias per input",
+        "choose_loss",
+        "decides by the dtype",
+        lambda y, n: _loss_with(y, n, by_dtype=True),
+        says="by the dtype",
     ),
     Mutant(
-        "count_dense_params",
-        "sums the shape",
-        lambda inputs, units: (inputs if isinstance(inputs, int) else sum(inputs)) * units + units,
+        "choose_loss",
+        "rows before the output count",
+        lambda y, n: _loss_with(y, n, binary_first=False),
     ),
+    Mutant("choose_loss", "no checks", lambda y, n: _loss_with(y, n, checks=False)),
     Mutant(
-        "count_dense_params",
-        "float result",
-        lambda inputs, units: float(np.prod(inputs)) * units + units,
-        says="whole number",
+        "choose_loss",
+        "a Keras class name",
+        lambda y, n: {
+            "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
+            "categorical_crossentropy": "CategoricalCrossentropy",
+            "binary_crossentropy": "BinaryCrossentropy",
+        }[choose_loss(y, n)],
+    ),  # fmt: skip
+    Mutant(
+        "choose_loss",
+        "1-D labels always sparse",
+        lambda y, n: "sparse_categorical_crossentropy" if np.ndim(y) == 1 else choose_loss(y, n),
     ),
     Mutant(
         "conv_macs",

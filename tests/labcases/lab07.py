@@ -25,7 +25,7 @@ def dense_params(n_in, n_out, bias=True):
     return (n_in + int(bias)) * n_out
 
 
-def conv_output_size(n, k, stride=1, padding="valid"):
+def conv_output_size(n, k, stride=1, padding="valid"):  # a helper, no longer an exercise
     if n <= 0 or k <= 0 or stride <= 0 or padding not in ("valid", "same"):
         raise ValueError("bad arguments")
     if padding == "same":
@@ -46,6 +46,28 @@ def lenet_param_table(input_shape=(32, 32, 1), num_classes=10):
         "f6": dense_params(h * w * 120, 84),
         "output": dense_params(84, num_classes),
     }
+
+
+def _c5_side(n, k, stride, padding, size=conv_output_size):
+    try:
+        m = size(n, k, stride, padding)
+        for kk, s in [(2, 2), (5, 1), (2, 2), (5, 1)]:
+            m = size(m, kk, s)
+    except ValueError:
+        return 0
+    return m
+
+
+def choose_c1(n, channels=1, max_weights=1000):
+    """The learner's search: every padding, stride and kernel (from the stride up)."""
+    for padding in ("valid", "same"):
+        for stride in range(1, n + 1):
+            for k in range(stride, n + 1):
+                if conv_params(k, channels, 6) > max_weights:
+                    break
+                if _c5_side(n, k, stride, padding) == 1:
+                    return (k, stride, padding)
+    raise ValueError("no design fits")
 
 
 def pad_to_32(x):
@@ -73,8 +95,8 @@ def build_lenet5(input_shape=(32, 32, 1), num_classes=10):
     return _lenet(input_shape, num_classes)
 
 
-SOLUTION = {f.__name__: f for f in (conv_params, dense_params, conv_output_size,
-                                    lenet_param_table, pad_to_32, build_lenet5)}  # fmt: skip
+SOLUTION = {f.__name__: f for f in (conv_params, dense_params, lenet_param_table, choose_c1,
+                                    pad_to_32, build_lenet5)}  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- mutants
@@ -94,22 +116,74 @@ def conv_no_validation(k, c_in, c_out, bias=True):
     return (k * k * c_in + int(bias)) * c_out
 
 
-def size_no_plus_one(n, k, stride=1, padding="valid"):
-    conv_output_size(n, k, stride, padding)
-    return (n - k) // stride if padding == "valid" else -(-n // stride)
+def _search(
+    n,
+    channels,
+    max_weights,
+    *,
+    weights=None,
+    size=conv_output_size,
+    paddings=None,
+    strides=None,
+    min_kernel=None,
+    target=(1,),
+):
+    """``choose_c1`` with one reading changed (the mutants below)."""
+    weights = weights or (lambda k, c: conv_params(k, c, 6))
+    for padding in paddings or ("valid", "same"):
+        for stride in strides or range(1, n + 1):
+            for k in range((min_kernel or stride), n + 1):
+                if weights(k, channels) > max_weights:
+                    break
+                if _c5_side(n, k, stride, padding, size) in target:
+                    return (k, stride, padding)
+    raise ValueError("no design fits")
 
 
-def size_same_is_valid(n, k, stride=1, padding="valid"):
-    return conv_output_size(n, k, stride, "valid" if padding == "same" else padding)
+def c1_no_channels(n, channels=1, max_weights=1000):
+    return _search(n, channels, max_weights, weights=lambda k, c: (k * k + 1) * 6)
 
 
-def size_no_checks(n, k, stride=1, padding="valid"):
-    return max(1, (n - k) // max(stride, 1) + 1) if padding == "valid" else -(-n // stride)
+def c1_no_bias(n, channels=1, max_weights=1000):
+    return _search(n, channels, max_weights, weights=lambda k, c: k * k * c * 6)
 
 
-def size_same_rounds_down(n, k, stride=1, padding="valid"):
-    out = conv_output_size(n, k, stride, padding)
-    return n // stride if padding == "same" else out
+def c1_no_plus_one(n, channels=1, max_weights=1000):
+    def size(m, k, stride=1, padding="valid"):
+        out = conv_output_size(m, k, stride, padding)
+        return out - 1 if padding == "valid" else out
+
+    return _search(n, channels, max_weights, size=size)
+
+
+def c1_valid_only(n, channels=1, max_weights=1000):
+    return _search(n, channels, max_weights, paddings=("valid",))
+
+
+def c1_stride_one(n, channels=1, max_weights=1000):
+    return _search(n, channels, max_weights, strides=(1,))
+
+
+def c1_skips_pixels(n, channels=1, max_weights=1000):
+    return _search(n, channels, max_weights, min_kernel=1)
+
+
+def c1_ignores_budget(n, channels=1, max_weights=1000):
+    return _search(n, channels, 10**9)
+
+
+def c1_same_rounds_down(n, channels=1, max_weights=1000):
+    def size(m, k, stride=1, padding="valid"):
+        return m // stride if padding == "same" else conv_output_size(m, k, stride, padding)
+
+    return _search(n, channels, max_weights, size=size)
+
+
+def c1_no_error(n, channels=1, max_weights=1000):
+    try:
+        return choose_c1(n, channels, max_weights)
+    except ValueError:
+        return (5, 1, "valid")
 
 
 def table_forgets_channels(input_shape=(32, 32, 1), num_classes=10):
@@ -235,17 +309,15 @@ MUTANTS = [
         lambda n_in, n_out, bias=True: (n_in + int(bias)) * n_out,
         says="instead of raising ValueError",
     ),
-    Mutant("conv_output_size", "no + 1", size_no_plus_one, says="first position"),
-    Mutant("conv_output_size", "'same' as 'valid'", size_same_is_valid, says="'same' padding"),
-    Mutant(
-        "conv_output_size", "no ValueError", size_no_checks, says="instead of raising ValueError"
-    ),
-    Mutant("conv_output_size", "'same' rounds down", size_same_rounds_down),
-    Mutant(
-        "conv_output_size",
-        "ignores the stride",
-        lambda n, k, stride=1, padding="valid": conv_output_size(n, k, 1, padding),
-    ),
+    Mutant("choose_c1", "C1's weights without the channels", c1_no_channels),
+    Mutant("choose_c1", "C1's weights without the biases", c1_no_bias),
+    Mutant("choose_c1", "valid size without + 1", c1_no_plus_one),
+    Mutant("choose_c1", "never tries 'same'", c1_valid_only),
+    Mutant("choose_c1", "stride 1 only", c1_stride_one),
+    Mutant("choose_c1", "stride larger than the kernel", c1_skips_pixels, says="skips pixels"),
+    Mutant("choose_c1", "ignores the budget", c1_ignores_budget, says="over the budget"),
+    Mutant("choose_c1", "'same' rounds down", c1_same_rounds_down),
+    Mutant("choose_c1", "a default design instead of ValueError", c1_no_error),
     Mutant(
         "lenet_param_table",
         "C1 ignores the channels",

@@ -18,12 +18,6 @@ def class_counts(y, num_classes=10):
     return np.bincount(y.astype(np.int64), minlength=num_classes)
 
 
-def conv_macs(h_out, w_out, k, c_in, c_out):
-    if min(h_out, w_out, k, c_in, c_out) <= 0:
-        raise ValueError("sizes must be positive")
-    return h_out * w_out * k * k * c_in * c_out
-
-
 def _layer_macs(model, *, convs=True, dense=True, input_size=False):
     total = 0
     for layer in model.layers:
@@ -78,7 +72,7 @@ def train_small_cnn(x, y):
 
 SOLUTION = {
     f.__name__: f
-    for f in (class_counts, conv_macs, model_macs, build_geron_cnn, most_confused_pair,
+    for f in (class_counts, model_macs, build_geron_cnn, most_confused_pair,
               overfitting_gap, train_small_cnn)
 }  # fmt: skip
 
@@ -98,25 +92,6 @@ def counts_without_validation(y, num_classes=10):
 def counts_one_too_many(y, num_classes=10):
     class_counts(y, num_classes)
     return np.bincount(np.asarray(y).astype(np.int64), minlength=num_classes + 1)
-
-
-def macs_k_not_squared(h, w, k, c_in, c_out):
-    conv_macs(h, w, k, c_in, c_out)
-    return h * w * k * c_in * c_out
-
-
-def macs_without_c_in(h, w, k, c_in, c_out):
-    conv_macs(h, w, k, c_in, c_out)
-    return h * w * k * k * c_out
-
-
-def macs_weight_count(h, w, k, c_in, c_out):
-    conv_macs(h, w, k, c_in, c_out)
-    return (k * k * c_in + 1) * c_out
-
-
-def macs_without_errors(h, w, k, c_in, c_out):
-    return h * w * k * k * c_in * c_out
 
 
 def _geron_variant(input_shape=(28, 28, 1), num_classes=10, *, pool=layers.MaxPooling2D,
@@ -228,11 +203,6 @@ MUTANTS = [
         says="NumPy array",
     ),
     Mutant("class_counts", "one count too many", counts_one_too_many, says="shape"),
-    Mutant("conv_macs", "k instead of k²", macs_k_not_squared, says="k² taps"),
-    Mutant("conv_macs", "forgets C_in", macs_without_c_in, says="all the input channels"),
-    Mutant("conv_macs", "the weight count", macs_weight_count, says="weight count"),
-    Mutant("conv_macs", "no ValueError", macs_without_errors, says="instead of raising ValueError"),
-    Mutant("conv_macs", "float result", lambda *a: float(conv_macs(*a)), says="whole number"),
     Mutant(
         "model_macs",
         "convolutions only",

@@ -16,7 +16,24 @@ def overfitting_gap(history):
     return h["accuracy"][-1] - h["val_accuracy"][-1]
 
 
-def conv_params(k, c_in, c_out):
+def _rises(values):
+    return sum(1 for a, b in zip(values[:-1], values[1:], strict=True) if b > a)
+
+
+def remedy(history):
+    h = getattr(history, "history", history)
+    if any(key not in h for key in ("loss", "accuracy", "val_accuracy")) or len(h["loss"]) < 4:
+        raise ValueError("need loss, accuracy and val_accuracy over at least 4 epochs")
+    if _rises(h["loss"]) >= (len(h["loss"]) - 1) / 2:
+        return "lower learning rate"
+    if overfitting_gap(h) > 0.10:
+        return "regularise"
+    if h["val_accuracy"][-1] - h["val_accuracy"][-4] >= 0.01:
+        return "train longer"
+    return "more capacity"
+
+
+def conv_params(k, c_in, c_out):  # not an exercise: the mutants' standard count
     return k * k * c_in * c_out + c_out
 
 
@@ -65,7 +82,7 @@ def per_class_accuracy(y_true, y_pred, n):
 
 SOLUTION = {
     f.__name__: f
-    for f in (overfitting_gap, conv_params, separable_params, build_baseline_cnn,
+    for f in (overfitting_gap, remedy, separable_params, build_baseline_cnn,
               ensemble_predict, per_class_accuracy)
 }  # fmt: skip
 
@@ -88,6 +105,39 @@ def gap_first_epoch(history):
     if "val_accuracy" not in h:
         raise ValueError("no validation accuracy")
     return h["accuracy"][0] - h["val_accuracy"][0]
+
+
+def _remedy_with(
+    history,
+    *,
+    loss="loss",
+    gap=0.10,
+    trend=3,
+    trend_key="val_accuracy",
+    gap_first=False,
+    best=False,
+    loss_rule="rises",
+):
+    """``remedy`` with one of its readings changed (the mutants below)."""
+    h = getattr(history, "history", history)
+    if any(key not in h for key in ("loss", "accuracy", "val_accuracy")) or len(h["loss"]) < 4:
+        raise ValueError("need loss, accuracy and val_accuracy over at least 4 epochs")
+    losses = h.get(loss, h["loss"])
+    unstable = (_rises(losses) >= (len(losses) - 1) / 2 if loss_rule == "rises"
+                else losses[-1] > losses[0])  # fmt: skip
+    if best:
+        big_gap = max(h["accuracy"]) - max(h["val_accuracy"]) > gap
+    else:
+        big_gap = h["accuracy"][-1] - h["val_accuracy"][-1] > gap
+    if gap_first and big_gap:
+        return "regularise"
+    if unstable:
+        return "lower learning rate"
+    if big_gap:
+        return "regularise"
+    if h[trend_key][-1] - h[trend_key][-1 - trend] >= 0.01:
+        return "train longer"
+    return "more capacity"
 
 
 def separable_as_standard(k, c_in, c_out, depth_multiplier=1):
@@ -238,24 +288,30 @@ MUTANTS = [
         says="expected a number",
     ),  # fmt: skip
     Mutant(
-        "conv_params",
-        "no bias",
-        lambda k, c_in, c_out: k * k * c_in * c_out,
-        says="biases are missing",
-    ),  # fmt: skip
+        "remedy",
+        "counts the rises of the validation loss",
+        lambda h: _remedy_with(h, loss="val_loss"),
+        says="validation loss",
+    ),
     Mutant(
-        "conv_params",
-        "no c_in",
-        lambda k, c_in, c_out: k * k * c_out + c_out,
-        says="input channels are missing",
-    ),  # fmt: skip
-    Mutant("conv_params", "k instead of k·k", lambda k, c_in, c_out: k * c_in * c_out + c_out),
+        "remedy",
+        "checks the gap before the loss",
+        lambda h: _remedy_with(h, gap_first=True),
+        says="unstable run",
+    ),
+    Mutant("remedy", "gap of the best epochs", lambda h: _remedy_with(h, best=True)),
     Mutant(
-        "conv_params",
-        "a float",
-        lambda k, c_in, c_out: float(conv_params(k, c_in, c_out)),
-        says="whole number",
-    ),  # fmt: skip
+        "remedy", "trend of the training accuracy", lambda h: _remedy_with(h, trend_key="accuracy")
+    ),
+    Mutant("remedy", "trend over the last epoch only", lambda h: _remedy_with(h, trend=1)),
+    Mutant("remedy", "a gap limit of 0.05", lambda h: _remedy_with(h, gap=0.05)),
+    Mutant("remedy", "unstable = ends above its start", lambda h: _remedy_with(h, loss_rule="end")),
+    Mutant("remedy", "always regularise", lambda h: "regularise"),
+    Mutant(
+        "remedy",
+        "no ValueError on a short history",
+        lambda h: _remedy_with({k: (v * 4)[:4] for k, v in getattr(h, "history", h).items()}),
+    ),
     Mutant("separable_params", "standard count", separable_as_standard, says="standard Conv2D"),
     Mutant(
         "separable_params",

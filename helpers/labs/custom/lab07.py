@@ -1,4 +1,4 @@
-"""Lab 07 comparators: LeNet-5's parameter table, a padded MNIST batch, the LeNet-5 model.
+"""Lab 07 comparators: LeNet-5's parameter table, a C1 design, a padded MNIST batch, the model.
 
 They judge, they hold no answers (shipped to students): what a model should be is read from
 the expected model's description, never written here.
@@ -16,7 +16,7 @@ _KEY_HINTS = {
     "c3": "C3: 16 filters of 5 x 5 x 6, plus biases",
     "c5": "C5: 120 filters of 5 x 5 x 16, plus biases",
     "f6": "F6's inputs are C5's h * w * 120 outputs; follow h and w through 5-valid, 2/2, "
-          "5-valid, 2/2, 5-valid with conv_output_size",
+          "5-valid, 2/2, 5-valid",
     "output": "the output layer has num_classes units on F6's 84",
 }  # fmt: skip
 
@@ -34,6 +34,61 @@ def param_table(got, expected):
         problem = Int().compare(got[key], expected[key])
         if problem:
             return f"[{key!r}]: {problem} ({_KEY_HINTS.get(key, 'see the table')})"
+    return None
+
+
+# ----------------------------------------------------------------------------- choose_c1
+
+
+def _side(n: int, k: int, stride: int, padding: str = "valid") -> int | None:
+    """Output side of a window k, stride on n cells (None when a valid window does not fit)."""
+    if padding == "same":
+        return -(-n // stride)
+    return None if k > n else (n - k) // stride + 1
+
+
+def _sides(n: int, k: int, stride: int, padding: str) -> list[int]:
+    """The sides after C1, S2, C3, S4 and C5 (shorter when a layer does not fit)."""
+    sides = [_side(n, k, stride, padding)]
+    for kk, s in [(2, 2), (5, 1), (2, 2), (5, 1)]:
+        if sides[-1] is None:
+            break
+        sides.append(_side(sides[-1], kk, s))
+    return [v for v in sides if v is not None]
+
+
+def c1_design(got, expected):
+    """A (kernel, stride, padding) for C1 with which C5 is 1×1 on expected's image, the stride
+    at most the kernel and C1's weights within expected's budget. Judged by these properties:
+    any such design is right."""
+    n, channels, budget = expected["n"], expected["channels"], expected["max_weights"]
+    if type(got) not in (tuple, list) or len(got) != 3:
+        return (f"expected a tuple (kernel, stride, padding), got {models.kind(got)}; return "
+                "e.g. (5, 1, 'valid')")  # fmt: skip
+    k, stride, padding = got
+    for name, value in (("kernel", k), ("stride", stride)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            return f"the {name} must be a positive whole number, got {value!r}"
+    if padding not in ("valid", "same"):
+        return f"the padding must be 'valid' or 'same', got {padding!r}"
+    if stride > k:
+        return (f"a stride of {stride} with a {k}×{k} kernel skips pixels that no filter ever "
+                "sees; keep the stride at most the kernel size")  # fmt: skip
+    if k > n:
+        return f"a {k}×{k} kernel is larger than the {n}×{n} image"
+    sides = _sides(n, int(k), int(stride), padding)
+    names = ["C1", "S2", "C3", "S4", "C5"]
+    chain = ", ".join(f"{name} {v}" for name, v in zip(names, sides, strict=False))
+    if len(sides) < 5:
+        return (f"with C1 = {tuple(got)} on a {n}×{n} image the sides go {chain}, and then "
+                f"{names[len(sides)]} does not fit; C5 must come out 1×1")  # fmt: skip
+    if sides[-1] != 1:
+        return (f"with C1 = {tuple(got)} on a {n}×{n} image the sides go {chain}: C5 comes out "
+                f"{sides[-1]}×{sides[-1]}, not 1×1")  # fmt: skip
+    weights = (int(k) * int(k) * channels + 1) * 6
+    if weights > budget:
+        return (f"C1 = {tuple(got)} gives a 1×1 C5 but holds (k·k·{channels} + 1)·6 = "
+                f"{weights:,} weights, over the budget of {budget:,}")  # fmt: skip
     return None
 
 

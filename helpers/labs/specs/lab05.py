@@ -1,9 +1,11 @@
-"""Lab 05 (pooling from scratch): output sizes, max/average/global/depthwise pooling in NumPy.
+"""Lab 05 (pooling from scratch): max/average pooling in NumPy, an experiment on how much a
+one-pixel shift changes a max-pooled map, global and depthwise pooling.
 
-References in plain NumPy, each self-contained (``fraction_dropped`` does not call
-``pool_output_size``: the grader may call one exercise alone). Hidden cases are drawn per
+References in plain NumPy, each self-contained (``shift_invariance`` does not call
+``max_pool2d``: the grader may call one exercise alone). Hidden cases are drawn per
 submission: random shapes, dtypes, window sizes and strides, with the edge cases (all-negative
-maps, uint8 sums that would wrap, leftover rows and columns) always in.
+maps, uint8 sums that would wrap, leftover rows and columns, a bright last column that must not
+wrap round) always in. (The output-size formula is drilled in labs 03 and 04, not here.)
 """
 
 import numpy as np
@@ -14,18 +16,6 @@ from helpers.labs.spec import Case, Exercise, Mistake
 SEED_MAP = [[2, 3, 1, 9], [4, 7, 3, 5], [8, 2, 2, 2], [1, 3, 4, 5]]
 
 # ----------------------------------------------------------------------------- references
-
-
-def pool_output_size(n, size, stride, padding="valid"):
-    if size <= 0 or stride <= 0:
-        raise ValueError("size and stride must be positive")
-    if padding == "same":
-        return -(-n // stride)
-    if padding != "valid":
-        raise ValueError("padding must be 'valid' or 'same'")
-    if size > n:
-        raise ValueError("the window does not fit")
-    return (n - size) // stride + 1
 
 
 def _pool(x, size, stride, op):
@@ -47,11 +37,18 @@ def avg_pool2d(x, size=2, stride=None):
     return _pool(x, size, stride, np.mean)
 
 
-def fraction_dropped(shape, size=2, stride=None):
-    h, w, _ = shape
-    stride = size if stride is None else stride
-    out_h, out_w = (h - size) // stride + 1, (w - size) // stride + 1
-    return 1 - (out_h * out_w) / (h * w)
+def _shift_right(x):
+    out = np.zeros_like(x)
+    out[:, 1:] = x[:, :-1]
+    return out
+
+
+def shift_invariance(x, size=2):
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or min(x.shape) < size or size < 1:
+        raise ValueError("a 2-D map at least one window wide and high")
+    before, after = max_pool2d(x, size), max_pool2d(_shift_right(x), size)
+    return float(np.mean(before == after))
 
 
 def global_average_pool(x):
@@ -72,20 +69,6 @@ def depthwise_max_pool(x, k):
 # ----------------------------------------------------------------------------- mistakes
 
 
-def _size_no_plus_one(n, size, stride, padding="valid"):
-    return pool_output_size(n, size, stride, padding) - (padding == "valid")
-
-
-def _size_same_as_valid(n, size, stride, padding="valid"):
-    return pool_output_size(n, size, stride, "valid")
-
-
-def _size_valid_rounds_up(n, size, stride, padding="valid"):
-    if padding == "same":
-        return pool_output_size(n, size, stride, padding)
-    return -(-(n - size) // stride) + 1
-
-
 def _max_from_zero(x, size=2, stride=None):
     return np.maximum(max_pool2d(x, size, stride), 0)
 
@@ -102,17 +85,31 @@ def _avg_takes_max(x, size=2, stride=None):
     return max_pool2d(x, size, stride)
 
 
-def _fraction_kept(shape, size=2, stride=None):
-    return 1 - fraction_dropped(shape, size, stride)
+def _shift_rolled(x, size=2):
+    shift_invariance(x, size)  # the same errors
+    x = np.asarray(x, dtype=np.float64)
+    return float(np.mean(max_pool2d(x, size) == max_pool2d(np.roll(x, 1, axis=1), size)))
 
 
-def _fraction_ignores_stride(shape, size=2, stride=None):
-    return fraction_dropped(shape, size, size)
+def _shift_changed(x, size=2):
+    return 1.0 - shift_invariance(x, size)
 
 
-def _fraction_ideal(shape, size=2, stride=None):
-    stride = size if stride is None else stride
-    return 1 - 1 / stride**2
+def _shift_count(x, size=2):
+    shift_invariance(x, size)  # the same errors
+    x = np.asarray(x, dtype=np.float64)
+    return float(np.sum(max_pool2d(x, size) == max_pool2d(_shift_right(x), size)))
+
+
+def _shift_down(x, size=2):
+    shift_invariance(x, size)  # the same errors
+    return shift_invariance(np.asarray(x).T, size)
+
+
+def _shift_on_pixels(x, size=2):
+    shift_invariance(x, size)  # the same errors
+    x = np.asarray(x, dtype=np.float64)
+    return float(np.mean(x == _shift_right(x)))
 
 
 def _gap_over_channels(x):
@@ -130,36 +127,6 @@ def _depthwise_strided(x, k):
 
 
 # ----------------------------------------------------------------------------- cases
-
-_SIZE_HINT = ("valid: the whole windows that fit (round down); same: only the stride decides "
-              "(round up), whatever the window size.")  # fmt: skip
-_SIZE_ERROR_HINT = ("size and stride must be positive, padding 'valid' or 'same', and a 'valid' "
-                    "window must fit inside the input.")  # fmt: skip
-
-
-def _size_hidden(rng):
-    cases = []
-    for _ in range(6):
-        size, stride = int(rng.integers(1, 6)), int(rng.integers(1, 5))
-        cases.append(Case((int(rng.integers(size, 300)), size, stride), group="values"))
-    for _ in range(3):
-        n, size, stride = (
-            int(rng.integers(1, 300)),
-            int(rng.integers(1, 6)),
-            int(rng.integers(2, 5)),
-        )
-        cases.append(Case((n, size, stride, "same"), group="values"))
-    n = int(rng.integers(2, 30))
-    cases += [Case((n, n, 1), group="values"),  # the window is the whole input
-              Case((1, 3, 2, "same"), group="values",
-                   hint="with 'same' the window may be larger than the input."),
-              Case((int(rng.integers(4, 60)) * 2 + 1, 2, 2), {"padding": "valid"},
-                   group="values")]  # fmt: skip
-    m = int(rng.integers(1, 6))
-    bad = [(8, 0, 2), (8, 2, -int(rng.integers(1, 4))), (m, m + int(rng.integers(1, 4)), 1),
-           (8, 2, 2, str(rng.choice(["causal", "full", "SAME", "Valid"]))), (8, -2, 0)]  # fmt: skip
-    cases += [Case(b, group="errors", hint=_SIZE_ERROR_HINT) for b in bad]
-    return cases
 
 
 def _pool_public():
@@ -199,26 +166,59 @@ def _pool_hidden(rng):
 
 _MAX_HINT = (
     "output (i, j) is the maximum of its size × size window, which moves by the stride; "
-    "stride=None means stride=size; the output size as in exercise 1."
+    "stride=None means stride=size; valid padding: only whole windows."
 )
 _AVG_HINT = ("output (i, j) is the mean of its window, as in max_pool2d, in a float array; "
              "stride=None means stride=size.")  # fmt: skip
-_FRACTION_HINT = ("the fraction DROPPED: output against input positions; the channels cancel; "
-                  "valid padding drops odd leftover rows/columns.")  # fmt: skip
+_SHIFT_HINT = ("shift the content one pixel right with zeros coming in (no wrap-around), pool "
+               "both maps with window = stride = size, and return the share of equal "
+               "outputs.")  # fmt: skip
+_SHIFT_ERRORS = "raise ValueError for a map that is not 2-D or smaller than one window."
 
 
-def _fraction_hidden(rng):
-    cases = [Case(((int(rng.integers(1, 200)) * 2, int(rng.integers(1, 200)) * 2, 3),))]
+def relu_map(rng, h, w, sparsity=1.0):
+    """A ReLU feature map: mostly zeros (larger ``sparsity``: sparser), positive activations."""
+    return np.maximum(rng.normal(size=(h, w)) - sparsity, 0.0).round(3)
+
+
+def _bright_last_column(rng, h, w):
+    x = relu_map(rng, h, w, 0.5)
+    x[:, -1] = 50.0 + rng.integers(0, 9, size=h)  # wrapping it round would show at column 0
+    return x
+
+
+def _shift_public():
+    rng = np.random.default_rng(55)
+    stripes = np.zeros((6, 8))
+    stripes[:, 2] = 1.0  # a vertical edge in column 2: its window still holds it after a shift
+    return [
+        Case((np.array(SEED_MAP),)),
+        Case((stripes,), label="shift_invariance(a vertical line in column 2 of a 6×8 map)"),
+        Case((relu_map(rng, 8, 10),), {"size": 2}),
+        Case((relu_map(rng, 9, 9, 1.5),), {"size": 3}),
+        Case((_bright_last_column(rng, 6, 8),),
+             label="shift_invariance(a map with a bright last column)"),
+        Case((np.arange(20.0).reshape(4, 5),), {"size": 4}),
+        Case((np.zeros((4,)),), hint=_SHIFT_ERRORS),
+        Case((np.zeros((3, 5)),), {"size": 4}, hint=_SHIFT_ERRORS),
+    ]  # fmt: skip
+
+
+def _shift_hidden(rng):
+    cases = []
     for _ in range(5):
-        size = int(rng.integers(1, 6))
-        stride = None if rng.random() < 0.3 else int(rng.integers(1, size + 2))
-        h, w = (int(v) for v in rng.integers(size, 400, size=2))
-        kwargs = {"size": size} if stride is None else {"size": size, "stride": stride}
-        cases.append(Case(((h, w, int(rng.integers(1, 513))),), kwargs))
-    n = int(rng.integers(3, 40))
-    cases += [Case(((2 * n + 1, 2 * n + 3, 8),)),  # odd sizes: leftovers are dropped
-              Case(((n, n, 1),), {"size": n}),  # one window: everything but one value dropped
-              Case(((n + 2, n + 5, 4),), {"size": 2, "stride": 1})]  # fmt: skip
+        size = int(rng.integers(2, 5))
+        h, w = (int(v) for v in rng.integers(size, 17, size=2))
+        cases.append(Case((relu_map(rng, h, w, float(rng.uniform(0.0, 2.0))),), {"size": size},
+                          group="measures"))  # fmt: skip
+    h, w = (int(v) for v in rng.integers(4, 12, size=2))
+    cases += [
+        Case((_bright_last_column(rng, h, w),), group="measures",
+             label="shift_invariance(a map with a bright last column)"),
+        Case((rng.integers(0, 9, size=(h, w + 1)),), group="measures"),  # integers, the default
+        Case((rng.normal(size=(h,)),), group="errors", hint=_SHIFT_ERRORS),
+        Case((rng.normal(size=(h, 2)),), {"size": 3}, group="errors", hint=_SHIFT_ERRORS),
+    ]  # fmt: skip
     return cases
 
 
@@ -289,50 +289,6 @@ def _gap_public():
 
 EXERCISES = [
     Exercise(
-        "pool_output_size",
-        points=2,
-        reference=pool_output_size,
-        judge=judge.Int(),
-        public=[
-            Case(a, kw)
-            for a, kw in [
-                ((28, 2, 2), {}),
-                ((27, 2, 2), {}),
-                ((27, 2, 2), {"padding": "same"}),
-                ((28, 2, 1), {}),
-                ((28, 2, 1), {"padding": "same"}),
-                ((55, 3, 2), {}),
-                ((773, 2, 2), {"padding": "valid"}),
-                ((773, 2, 2), {"padding": "same"}),
-                ((4, 4, 1), {}),
-            ]
-        ]
-        + [
-            Case(b, hint=_SIZE_ERROR_HINT)
-            for b in [(10, 0, 1), (10, 2, 0), (10, -2, 2), (3, 4, 1), (10, 2, 2, "full")]
-        ],
-        hidden=_size_hidden,
-        groups={"values": 1, "errors": 1},
-        hint=_SIZE_HINT,
-        mistakes=[
-            Mistake(
-                _size_no_plus_one,
-                "you forgot the + 1 (the first window).",
-                "the first window counts too, then one per whole stride after it.",
-            ),
-            Mistake(
-                _size_same_as_valid,
-                "you treated 'same' like 'valid'.",
-                "with 'same', the output has ceil(n / stride) cells, whatever the window size.",
-            ),
-            Mistake(
-                _size_valid_rounds_up,
-                "you rounded up for 'valid'.",
-                "a 'valid' window must fit: round (n - size) / stride DOWN.",
-            ),
-        ],
-    ),
-    Exercise(
         "max_pool2d",
         points=2,
         reference=max_pool2d,
@@ -375,38 +331,40 @@ EXERCISES = [
         ],
     ),
     Exercise(
-        "fraction_dropped",
-        points=2,
-        reference=fraction_dropped,
+        "shift_invariance",
+        points=3,
+        reference=shift_invariance,
         judge=judge.Float(rel=1e-9, abs=1e-12),
-        public=[
-            Case(a, kw)
-            for a, kw in [
-                (((576, 768, 3),), {}),
-                (((28, 28, 64),), {"size": 2, "stride": 1}),
-                (((512, 773, 3),), {}),
-                (((55, 55, 96),), {"size": 3, "stride": 2}),
-                (((9, 9, 1),), {"size": 3}),
-            ]
-        ],
-        hidden=_fraction_hidden,
-        hint=_FRACTION_HINT,
+        public=_shift_public(),
+        hidden=_shift_hidden,
+        groups={"measures": 2, "errors": 1},
+        hint=_SHIFT_HINT,
         mistakes=[
             Mistake(
-                _fraction_kept,
-                "you returned the fraction KEPT, not dropped.",
-                "dropped = 1 - kept.",
+                _shift_rolled,
+                "np.roll wraps the last column round to the first: a shifted image brings "
+                "in nothing (zeros) at its edge, not the opposite side.",
+                "make a zero map and copy the shifted columns into it.",
             ),
             Mistake(
-                _fraction_ignores_stride,
-                "you ignored the stride.",
-                "the windows move by stride (stride=None means the window size).",
+                _shift_changed,
+                "you measured the share that CHANGED; the exercise asks for the share unchanged.",
+                "count the equal outputs.",
             ),
             Mistake(
-                _fraction_ideal,
-                "you assumed the output is exactly (H / stride) x (W / stride).",
-                "count the output rows and columns with valid padding "
-                "(exercise 1): leftover rows and columns are dropped too.",
+                _shift_count,
+                "you returned how many outputs stay the same, not which fraction.",
+                "divide by the number of pooled outputs.",
+            ),
+            Mistake(
+                _shift_down,
+                "you shifted the rows (down), not the columns (right).",
+                "the shift moves the content one column to the right.",
+            ),
+            Mistake(
+                _shift_on_pixels,
+                "you compared the pixels before pooling: the experiment compares the pooled maps.",
+                "max-pool both maps first, then compare.",
             ),
         ],
     ),

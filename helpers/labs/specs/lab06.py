@@ -43,9 +43,30 @@ def one_hot(y, n):
     return out
 
 
-def count_dense_params(inputs, units):
-    n = inputs if isinstance(inputs, int) else int(np.prod(inputs))
-    return _common.dense_params(n, units)
+LOSSES = ("sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy")
+
+
+def choose_loss(y, num_outputs):
+    y = np.asarray(y)
+    if y.size == 0 or y.ndim not in (1, 2) or y.dtype.kind not in "biuf":
+        raise ValueError("labels: a non-empty 1-D or 2-D array of numbers")
+    if num_outputs == 1:
+        if (y.ndim == 2 and y.shape[1] != 1) or not np.isin(y, (0, 1)).all():
+            raise ValueError("one output unit: labels 0 or 1, one per image")
+        return "binary_crossentropy"
+    if y.ndim == 1:
+        if y.dtype.kind == "f" and not (y == np.round(y)).all():
+            raise ValueError("class indices must be whole numbers")
+        if y.min() < 0 or y.max() >= num_outputs:
+            raise ValueError("class indices must lie in 0 … num_outputs - 1")
+        return "sparse_categorical_crossentropy"
+    if y.shape[1] != num_outputs:
+        raise ValueError("one column of labels per output unit")
+    if y.min() < 0 or y.max() > 1:
+        raise ValueError("label columns hold values in [0, 1]")
+    if np.allclose(y.sum(axis=1), 1.0):
+        return "categorical_crossentropy"
+    return "binary_crossentropy"
 
 
 def conv_macs(h, w, k, c_in, c_out):
@@ -110,13 +131,22 @@ def _no_channel_axis(x):
     return np.asarray(x).astype(np.float32) / np.float32(255)
 
 
-def _dense_without_bias(inputs, units):
-    return count_dense_params(inputs, units) - units
+def _loss_2d_always_categorical(y, num_outputs):
+    loss = choose_loss(y, num_outputs)
+    return "categorical_crossentropy" if np.ndim(y) == 2 and num_outputs > 1 else loss
 
 
-def _bias_per_input(inputs, units):
-    n = inputs if isinstance(inputs, int) else int(np.prod(inputs))
-    return n * units + n
+def _loss_by_dtype(y, num_outputs):
+    loss = choose_loss(y, num_outputs)
+    if num_outputs == 1 or loss == "binary_crossentropy":
+        return loss
+    kind = np.asarray(y).dtype.kind
+    return "categorical_crossentropy" if kind == "f" else "sparse_categorical_crossentropy"
+
+
+def _loss_sparse_for_binary(y, num_outputs):
+    loss = choose_loss(y, num_outputs)
+    return "sparse_categorical_crossentropy" if num_outputs == 1 and np.ndim(y) == 1 else loss
 
 
 def _k_once(h, w, k, c_in, c_out):
@@ -191,19 +221,44 @@ def _one_hot_hidden(rng):
     return cases
 
 
-_DENSE_HINT = (
-    "one weight per (input, unit) pair plus one bias per unit; a shape (h, w, c) is "
-    "flattened into h*w*c inputs first."
-)
+_LOSS_HINT = ("look at the label array, not the model: its number of dimensions, its width "
+              "against num_outputs, and what each row adds up to.")  # fmt: skip
+_LOSS_ERRORS = ("labels that do not fit the output layer (out of range, a wrong width, not 0/1 "
+                "for one output unit) raise ValueError.")  # fmt: skip
 
 
-def _dense_hidden(rng):
-    cases = [Case((1, 1))]
-    for _ in range(3):
-        cases.append(Case((int(rng.integers(1, 5000)), int(rng.integers(1, 600)))))
-    for rank in (1, 2, 3, 3):
-        shape = tuple(int(d) for d in rng.integers(1, 40, size=rank))
-        cases.append(Case((shape, int(rng.integers(1, 200)))))
+def _one_hot_rows(rng, n, k, dtype):
+    return np.eye(k, dtype=dtype)[rng.integers(0, k, size=n)]
+
+
+def _multi_hot(rng, n, k, dtype):
+    y = (rng.random((n, k)) < 0.35).astype(dtype)
+    y[0] = 0  # an image with none of the labels
+    y[1, :2] = 1  # and one with two
+    return y
+
+
+def _loss_hidden(rng):
+    n, k = int(rng.integers(3, 12)), int(rng.integers(3, 12))
+    dtype = str(rng.choice(["uint8", "int64", "float32"]))
+    smooth = _one_hot_rows(rng, n, k, np.float64) * 0.9 + 0.1 / k  # label smoothing
+    cases = [
+        Case((rng.integers(0, k, size=n).astype(dtype), k)),
+        Case((rng.integers(0, k, size=n).astype(np.float32), k)),
+        Case((_one_hot_rows(rng, n, k, dtype), k)),
+        Case((_one_hot_rows(rng, n, k, np.uint8), k)),
+        Case((smooth, k)),
+        Case((_multi_hot(rng, n, k, dtype), k)),
+        Case((rng.integers(0, 2, size=n).astype(dtype), 1)),
+        Case((rng.integers(0, 2, size=(n, 1)).astype(np.float32), 1)),
+        Case((np.ones((n, 1), dtype=np.float32), 1), hint="one output unit: a yes/no question."),
+    ]
+    cases = [Case(c.args, group="choices", hint=c.hint) for c in cases]
+    cases += [
+        Case((np.array([0, k, 1]), k), group="errors", hint=_LOSS_ERRORS),
+        Case((_one_hot_rows(rng, n, k + 1, np.float32), k), group="errors", hint=_LOSS_ERRORS),
+        Case((rng.integers(2, 9, size=n), 1), group="errors", hint=_LOSS_ERRORS),
+    ]
     return cases
 
 
@@ -324,32 +379,61 @@ EXERCISES = [
         hint=_ONE_HOT_HINT,
     ),
     Exercise(
-        "count_dense_params",
-        points=1,
-        reference=count_dense_params,
-        judge=judge.Int(),
+        "choose_loss",
+        points=2,
+        reference=choose_loss,
+        judge=judge.Exact(),
         public=[
-            Case(args)
-            for args in [
-                (43264, 10),
-                ((26, 26, 64), 10),
-                ((13, 13, 64), 10),
-                (9216, 128),
-                (128, 10),
-                ((7, 7, 128), 1),
-            ]
+            Case(
+                (np.array([5, 0, 4, 1, 9], dtype=np.uint8), 10),
+                label="choose_loss(MNIST's labels as they load, 10)",
+            ),
+            Case(
+                (np.eye(10, dtype=np.float32)[[5, 0, 4]], 10),
+                label="choose_loss(one-hot labels, 10)",
+            ),
+            Case(
+                (np.eye(3, dtype=np.int64)[[2, 0, 1, 1]], 3),
+                label="choose_loss(one-hot labels stored as integers, 3)",
+            ),
+            Case(
+                (np.array([[0.93, 0.03, 0.04], [0.03, 0.03, 0.94]]), 3),
+                label="choose_loss(smoothed one-hot labels, 3)",
+            ),
+            Case(
+                (np.array([[1, 0, 1, 0], [0, 0, 0, 0], [0, 1, 0, 0]], dtype=np.float32), 4),
+                label="choose_loss(several tags per image, 4)",
+            ),
+            Case((np.array([0, 1, 1, 0]), 1), label="choose_loss(yes/no labels, 1)"),
+            Case((np.array([[1.0], [1.0]]), 1), label="choose_loss(a column of yes labels, 1)"),
+            Case((np.array([0, 10, 3]), 10), hint=_LOSS_ERRORS),
+            Case((np.eye(10, dtype=np.float32)[[1, 2]], 5), hint=_LOSS_ERRORS),
+            Case((np.array([0, 2, 1]), 1), hint=_LOSS_ERRORS),
         ],
-        hidden=_dense_hidden,
-        hint=_DENSE_HINT,
+        hidden=_loss_hidden,
+        groups={"choices": 1, "errors": 1},
+        hint=_LOSS_HINT,
         mistakes=[
-            Mistake(_dense_without_bias, "you forgot the biases.", "each unit also has one bias."),
             Mistake(
-                _bias_per_input,
-                "you counted one bias per input.",
-                "there is one bias per unit, not per input.",
+                _loss_2d_always_categorical,
+                "categorical cross-entropy assumes exactly one class per image (each row sums "
+                "to 1); these rows carry several tags, or none.",
+                "independent yes/no questions per column call for the binary cross-entropy.",
+            ),
+            Mistake(
+                _loss_by_dtype,
+                "you decided by the dtype; what matters is the shape: one-hot rows can be "
+                "integers, and class indices can be floats.",
+                "1-D class indices or 2-D one-hot rows: look at y.ndim.",
+            ),
+            Mistake(
+                _loss_sparse_for_binary,
+                "one output unit (a sigmoid) answers a yes/no question: the sparse categorical "
+                "loss needs one unit per class.",
+                "num_outputs == 1 means the binary cross-entropy.",
             ),
         ],
-    ),
+    ),  # fmt: skip
     Exercise(
         "conv_macs",
         points=1,

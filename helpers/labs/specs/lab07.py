@@ -1,4 +1,9 @@
-"""Lab 07 (LeNet-5 by the numbers): parameter counts, output sizes, padding MNIST, the model.
+"""Lab 07 (LeNet-5 by the numbers): parameter counts, a design choice, padding MNIST, the model.
+
+``choose_c1`` is a design exercise with many right answers: the learner returns C1's
+``(kernel, stride, padding)`` for an image size, and ``helpers/labs/custom/lab07.py`` judges the
+design by its properties (C5 ends 1×1, stride ≤ kernel, C1 within the weight budget). The
+reference returns the problem with one design it found, so that the comparator can explain.
 
 The model exercise is judged twice per input shape: first its description (layer classes,
 weights per layer, output shapes: ``helpers/labs/custom/lab07.py``), then what it computes
@@ -33,10 +38,43 @@ def dense_params(n_in, n_out, bias=True):
     return int(_common.dense_params(n_in, n_out, bias))
 
 
-def conv_output_size(n, k, stride=1, padding="valid"):
+def conv_output_size(n, k, stride=1, padding="valid"):  # not an exercise any more: a helper
     if n <= 0 or k <= 0 or stride <= 0:
         raise ValueError("n, k and stride must be positive")
     return _common.output_size(n, k, stride, padding)
+
+
+def _c1_weights(k, channels):
+    return conv_params(k, channels, 6)
+
+
+def _c5_side(n, k, stride, padding, size=conv_output_size):
+    """C5's side for C1 = (k, stride, padding) on an n×n image; 0 when a layer does not fit."""
+    try:
+        m = size(n, k, stride, padding)
+        for kk, s in [(2, 2), (5, 1), (2, 2), (5, 1)]:
+            m = size(m, kk, s)
+    except ValueError:
+        return 0
+    return m
+
+
+def _designs(n, channels, max_weights, *, size=conv_output_size, weights=_c1_weights,
+             paddings=("valid", "same")):  # fmt: skip
+    for padding in paddings:
+        for stride in range(1, n + 1):
+            for k in range(stride, n + 1):
+                if weights(k, channels) > max_weights:
+                    break
+                if _c5_side(n, k, stride, padding, size) == 1:
+                    yield (k, stride, padding)
+
+
+def choose_c1(n, channels=1, max_weights=1000, *, size=conv_output_size, weights=_c1_weights):
+    _positive(n=n, channels=channels, max_weights=max_weights)
+    for design in _designs(n, channels, max_weights, size=size, weights=weights):
+        return {"n": n, "channels": channels, "max_weights": max_weights, "design": design}
+    raise ValueError(f"no C1 design for {n}x{n}x{channels} within {max_weights} weights")
 
 
 def _after_c5(h, w):
@@ -89,17 +127,15 @@ def _dense_ignores_bias_flag(n_in, n_out, bias=True):
     return dense_params(n_in, n_out)
 
 
-def _size_without_plus_one(n, k, stride=1, padding="valid"):
-    out = conv_output_size(n, k, stride, padding)
-    return out - 1 if padding == "valid" else out
+def _c1_without_channels(n, channels=1, max_weights=1000):
+    """The learner's problem as a learner who forgot the channels in C1's weights sees it."""
+    found = choose_c1(n, 1, max_weights)  # raises when even a grey image has no design
+    return {**found, "channels": 1}
 
 
-def _same_as_valid(n, k, stride=1, padding="valid"):
-    return conv_output_size(n, k, stride, "valid" if padding == "same" else padding)
-
-
-def _same_rounds_down(n, k, stride=1, padding="valid"):
-    return n // stride if padding == "same" else conv_output_size(n, k, stride, padding)
+def _c1_without_bias(n, channels=1, max_weights=1000):
+    found = choose_c1(n, channels, max_weights + 6)
+    return {**found, "max_weights": max_weights + 6}
 
 
 # ----------------------------------------------------------------------------- cases
@@ -152,46 +188,59 @@ def _dense_hidden(rng):
     return cases
 
 
-_SAME_MESSAGE = "'same' padding gave too few positions (the 'valid' formula, or rounded down)."
-_SAME_HINT = "with 'same', Keras pads so that only the stride decides (round up), whatever k."
-_SIZE_HINT = "valid: the whole windows that fit (round down); same: only the stride, round up."
-_SIZE_ERRORS = ("n, k and stride must be positive, padding 'valid' or 'same', and a 'valid' "
-                "filter must fit inside the input (k <= n).")  # fmt: skip
+_C1_HINT = ("try the candidates: for each padding and stride, the kernels from the stride up; "
+            "follow the side through S2, C3, S4 and C5 and count C1's weights.")  # fmt: skip
+_C1_NONE = "when no design fits the budget (or the image is too small), raise ValueError."
 
 
-def _size_hidden(rng):
-    cases = []
-    for _ in range(8):
-        n = int(rng.integers(1, 300))
-        k = int(rng.integers(1, min(n, 12) + 1))
-        stride = int(rng.integers(1, 6))
-        style = int(rng.integers(0, 3))
-        if style == 0:
-            cases.append(Case((n, k, stride), group="sizes"))
-        elif style == 1:
-            cases.append(Case((n, k, stride, "valid"), group="sizes"))
-        else:
-            cases.append(Case((n, k), {"stride": stride, "padding": "same"}, group="sizes"))
-    n = int(rng.integers(20, 200))
-    cases += [Case((n, n), group="sizes"),  # the filter just fits: one position
-              Case((6 * n + 1, 3, 6), {"padding": "same"}, group="sizes"),  # a remainder: up
-              Case((3 * n + 2, 2, 3), group="sizes")]  # fmt: skip
-    m = int(rng.integers(5, 50))
-    bad = [
-        (int(rng.integers(1, 5)), int(rng.integers(6, 12))),
-        (0, 3),
-        (10, -int(rng.integers(1, 5))),
-        (m, 3, 0),
-        (m, 3, 1, "full"),
-        (-int(rng.integers(1, 50)), 1, 1, "same"),
+def _lightest(n, channels):
+    """The weights of the lightest C1 that gives a 1×1 C5 (None if there is none)."""
+    found = [_c1_weights(d[0], channels) for d in _designs(n, channels, 10**9)]
+    return min(found) if found else None
+
+
+def _needs_same(rng, channels):
+    """An image size whose lightest C1 (within 2,000 weights) has 'same' padding, and a stride
+    that does not divide it (rounding up matters): (n, budget)."""
+    while True:
+        n = int(rng.integers(100, 400))
+        same = [d for d in _designs(n, channels, 2000, paddings=("same",))]
+        if not same:
+            continue
+        light = min(_c1_weights(d[0], channels) for d in same)
+        valid = [d for d in _designs(n, channels, light, paddings=("valid",))]
+        if not valid and all(n % d[1] for d in same if _c1_weights(d[0], channels) == light):
+            return n, light
+
+
+def _c1_hidden(rng):
+    channels = int(rng.choice([1, 3]))
+    n, budget = _needs_same(rng, channels)
+    cases = [Case((n, channels, budget), group="designs")]
+    for i in range(8):
+        n = int(rng.integers(28, 32)) if i == 0 else int(rng.integers(33, 140))
+        channels = int(rng.choice([1, 3]))
+        light = _lightest(n, channels)
+        if light is None:
+            continue
+        extra = 0 if i % 2 else int(rng.integers(0, 400))
+        cases.append(Case((n, channels, light + extra), group="designs"))
+    n = int(rng.integers(40, 140))
+    cases.append(Case((n,), {"channels": 3, "max_weights": _lightest(n, 3) + 5}, group="designs"))
+    small = int(rng.integers(5, 28))
+    n = int(rng.integers(33, 140))
+    cases += [
+        Case((small, 1, 10_000), group="errors", hint=_C1_NONE),
+        Case((n, 3, _lightest(n, 3) - int(rng.integers(1, 7))), group="errors", hint=_C1_NONE),
+        Case((n, 1, 0), group="errors", hint=_C1_NONE),
     ]
-    cases += [Case(b, group="errors", hint=_SIZE_ERRORS) for b in bad]
     return cases
 
 
-_TABLE_HINT = ("follow the height and the width through C1, S2, C3, S4 and C5 with "
-               "conv_output_size; only the layers with weights are in the table.")  # fmt: skip
-_TOO_SMALL = "an image this small leaves no room for C5; conv_output_size raises ValueError."
+_TABLE_HINT = ("follow the height and the width through C1, S2, C3, S4 and C5 (valid "
+               "windows of 5, then 2 with stride 2); only the layers with weights are in the "
+               "table.")  # fmt: skip
+_TOO_SMALL = "an image this small leaves no room for C5: raise ValueError."
 
 
 def _table_hidden(rng):
@@ -363,45 +412,6 @@ EXERCISES = [
         "unit when bias=True.",
     ),  # fmt: skip
     Exercise(
-        "conv_output_size",
-        points=2,
-        reference=conv_output_size,
-        judge=judge.Int(),
-        public=[
-            Case(args, kwargs, hint=_SIZE_HINT)
-            for args, kwargs in [
-                ((32, 5), {}),
-                ((28, 2, 2), {}),
-                ((14, 5), {}),
-                ((10, 2, 2), {}),
-                ((5, 5), {}),
-                ((28, 3), {}),
-                ((13, 6, 5), {}),
-                ((13, 6, 5), {"padding": "same"}),
-                ((32, 5), {"padding": "same"}),
-                ((227, 11, 4), {}),
-                ((224, 7, 2), {"padding": "same"}),
-                ((5, 3, 1), {"padding": "valid"}),
-                ((9, 4, 2), {}),
-            ]
-        ]
-        + [
-            Case(b, hint=_SIZE_ERRORS)
-            for b in [(0, 3), (10, 0), (10, 3, 0), (10, -3, 1), (4, 5), (10, 3, 1, "full")]
-        ],
-        hidden=_size_hidden,
-        groups={"sizes": 1, "errors": 1},
-        mistakes=[
-            Mistake(
-                _size_without_plus_one,
-                "the first position is not counted.",
-                "count the starting position too, then the whole strides after it.",
-            ),
-            Mistake(_same_as_valid, _SAME_MESSAGE, _SAME_HINT),
-            Mistake(_same_rounds_down, _SAME_MESSAGE, _SAME_HINT),
-        ],
-    ),  # fmt: skip
-    Exercise(
         "lenet_param_table",
         points=2,
         reference=lenet_param_table,
@@ -413,12 +423,46 @@ EXERCISES = [
         + [
             Case(
                 ((16, 16, 1), 10),
-                hint="a 16 x 16 image is too small for C5; conv_output_size raises ValueError.",
+                hint=_TOO_SMALL,
             )
         ],
         hidden=_table_hidden,
         groups={"tables": 1, "errors": 1},
         hint=_TABLE_HINT,
+    ),  # fmt: skip
+    Exercise(
+        "choose_c1",
+        points=3,
+        reference=choose_c1,
+        judge=judge.Custom("lab07.c1_design"),
+        public=[
+            Case((32,), label="choose_c1(32) (the classic LeNet-5: one answer is (5, 1, 'valid'))"),
+            Case((31, 1, 60)),
+            Case((48, 1, 2000)),
+            Case((64, 3, 200)),
+            Case((96, 1, 150)),
+            Case((128,), {"channels": 3, "max_weights": 500}),
+            Case((139, 1, 200)),
+            Case((20, 1, 10_000), hint=_C1_NONE),
+            Case((100, 3, 1000), hint=_C1_NONE),
+            Case((64, 1, 55), hint=_C1_NONE),
+        ],
+        hidden=_c1_hidden,
+        groups={"designs": 2, "errors": 1},
+        hint=_C1_HINT,
+        mistakes=[
+            Mistake(
+                _c1_without_channels,
+                "C1 is over the budget: each of its 6 filters spans all the input channels "
+                "(k·k·channels weights, plus a bias).",
+                "count C1's weights with the channels.",
+            ),
+            Mistake(
+                _c1_without_bias,
+                "C1 is over the budget by its biases: each of the 6 filters also has one.",
+                "C1's weights are (k·k·channels + 1)·6.",
+            ),
+        ],
     ),  # fmt: skip
     Exercise(
         "pad_to_32",

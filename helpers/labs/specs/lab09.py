@@ -1,5 +1,6 @@
-"""Lab 09 (CIFAR-10, measuring and fighting overfitting): the overfitting gap, weight counts of
-standard and separable convolutions, the baseline CNN, an ensemble, per-class accuracy.
+"""Lab 09 (CIFAR-10, measuring and fighting overfitting): the overfitting gap, a diagnosis of
+training curves (which remedy?), the weights of a separable convolution, the baseline CNN, an
+ensemble, per-class accuracy.
 
 The baseline CNN is judged by its description (layers, output shapes, weights, activations:
 ``helpers/labs/custom/lab09.py``) on full-size inputs, and by what it computes with weights
@@ -8,6 +9,11 @@ too many to send). Nothing trains.
 
 ``overfitting_gap`` gets both the history dict and a real ``History`` (a ``wire.History``
 placeholder becomes one in the learner's kernel), as ``model.fit`` returns it.
+
+``remedy`` reads a history and names one of :data:`REMEDIES` by four rules stated in the
+notebook; the hidden histories are drawn per submission for every rule (:func:`run_history`),
+with the traps of each rule (a rising validation loss, a best epoch that is not the last, a
+last-epoch dip, a zig-zag that still ends lower than it started).
 """
 
 import numpy as np
@@ -26,7 +32,37 @@ def overfitting_gap(history):
     return float(h["accuracy"][-1] - h["val_accuracy"][-1])
 
 
-def conv_params(k, c_in, c_out):
+REMEDIES = ("lower learning rate", "regularise", "train longer", "more capacity")
+GAP_LIMIT = 0.10  # rule 2: a larger last-epoch gap is overfitting
+STILL_RISING = 0.01  # rule 3: validation accuracy gained at least this over the last 3 epochs
+
+
+def _history_dict(history):
+    h = getattr(history, "history", history)
+    missing = [k for k in ("loss", "accuracy", "val_accuracy") if k not in h]
+    if missing:
+        raise ValueError(f"the history needs {missing}")
+    if len(h["loss"]) < 4:
+        raise ValueError("at least 4 epochs are needed to read a trend")
+    return h
+
+
+def _loss_rises(losses):
+    return sum(b > a for a, b in zip(losses[:-1], losses[1:], strict=True))
+
+
+def remedy(history):
+    h = _history_dict(history)
+    if 2 * _loss_rises(h["loss"]) >= len(h["loss"]) - 1:
+        return "lower learning rate"
+    if h["accuracy"][-1] - h["val_accuracy"][-1] > GAP_LIMIT:
+        return "regularise"
+    if h["val_accuracy"][-1] - h["val_accuracy"][-4] >= STILL_RISING:
+        return "train longer"
+    return "more capacity"
+
+
+def _conv_params(k, c_in, c_out):
     return _common.conv_params(k, k, c_in, c_out)
 
 
@@ -87,16 +123,47 @@ def _gap_best_epochs(history):
     return float(max(h["accuracy"]) - max(h["val_accuracy"]))
 
 
-def _conv_no_bias(k, c_in, c_out):
-    return _common.conv_params(k, k, c_in, c_out, bias=False)
+def _remedy_gap_first(history):
+    h = _history_dict(history)
+    if h["accuracy"][-1] - h["val_accuracy"][-1] > GAP_LIMIT:
+        return "regularise"
+    return remedy(history)
 
 
-def _conv_no_channels(k, c_in, c_out):
-    return _common.conv_params(k, k, 1, c_out)
+def _remedy_val_loss(history):
+    h = dict(_history_dict(history))
+    return remedy({**h, "loss": h.get("val_loss", h["loss"])})
+
+
+def _remedy_best_epochs(history):
+    h = _history_dict(history)
+    if 2 * _loss_rises(h["loss"]) >= len(h["loss"]) - 1:
+        return "lower learning rate"
+    if max(h["accuracy"]) - max(h["val_accuracy"]) > GAP_LIMIT:
+        return "regularise"
+    return remedy({**h, "accuracy": h["val_accuracy"]})
+
+
+def _remedy_trend_of(history, key="val_accuracy", back=3):
+    """``remedy`` with rule 3 read on ``key`` over ``back`` epochs (mistakes below)."""
+    h = _history_dict(history)
+    verdict = remedy(history)
+    if verdict not in ("train longer", "more capacity"):
+        return verdict
+    rising = h[key][-1] - h[key][-1 - back] >= STILL_RISING
+    return "train longer" if rising else "more capacity"
+
+
+def _remedy_training_trend(history):
+    return _remedy_trend_of(history, key="accuracy")
+
+
+def _remedy_last_step(history):
+    return _remedy_trend_of(history, back=1)
 
 
 def _separable_as_standard(k, c_in, c_out, depth_multiplier=1):
-    return conv_params(k, c_in, c_out)
+    return _conv_params(k, c_in, c_out)
 
 
 def _separable_no_multiplier(k, c_in, c_out, depth_multiplier=1):
@@ -128,6 +195,7 @@ SEED_HISTORY = {"accuracy": [0.40, 0.62, 0.81, 0.90], "val_accuracy": [0.42, 0.5
 _HISTORY_OBJECT = ("model.fit returns a History object, which keeps the dict in its .history "
                    "attribute; getattr with a default accepts both kinds.")  # fmt: skip
 
+
 def _history(rng, epochs, keys=("accuracy", "val_accuracy")):
     h = {}
     for key in keys:
@@ -155,11 +223,120 @@ def _gap_hidden(rng):
     return cases
 
 
-def _conv_hidden(rng):
-    cases = [Case((1, 1, 1))]
-    for _ in range(6):
-        cases.append(Case((int(rng.integers(1, 12)), int(rng.integers(2, 513)),
-                           int(rng.integers(1, 513)))))  # fmt: skip
+def _rounded(values):
+    return [float(round(float(v), 4)) for v in values]
+
+
+def run_history(rng, kind, epochs=None, trap=None):
+    """A history of ``epochs`` epochs (drawn if None) that the rules diagnose as ``kind``.
+
+    ``trap`` picks a variant that catches one wrong reading: "gap" (an unstable run with a large
+    gap), "peak" (validation peaked mid-run: the best epochs hide the gap), "dip" (validation
+    still rising over three epochs but down at the last one), "creep" (training accuracy still
+    creeps up while validation is flat), "near" (a gap just under the limit), "climb" (a loss that
+    climbs instead of zig-zagging).
+    """
+    n = int(epochs or rng.integers(6, 16))
+    t = np.linspace(0.0, 1.0, n)
+    u = rng.uniform
+    if kind == "lower learning rate":
+        if trap == "climb":
+            loss = u(0.8, 1.5) * (1 + u(0.5, 2.0) * t) + u(0, 0.01, n) * t
+        else:  # a zig-zag that drifts down: it may still end below its start
+            loss = u(1.2, 2.2) - u(0.1, 0.4) * t + u(0.15, 0.35) * (-1.0) ** (np.arange(n) + 1)
+        acc = u(0.12, 0.35, n)
+        val = u(0.10, 0.33, n)
+        if trap == "gap":
+            acc = u(0.45, 0.65, n)
+            val[-1] = acc[-1] - u(0.15, 0.3)
+        val_loss = loss + u(0.0, 0.2, n)
+    elif kind == "regularise":
+        a0, a_end = u(0.3, 0.45), u(0.85, 0.99)
+        acc = a0 + (a_end - a0) * (1 - np.exp(-4 * t)) / (1 - np.exp(-4))
+        gap = u(0.15, 0.35)
+        v_end = a_end - gap
+        if trap == "peak":  # the best validation epoch is mid-run, close to training
+            peak = a_end - u(0.04, 0.08)
+            val = v_end + (peak - v_end) * np.exp(-(((t - 0.5) / 0.2) ** 2))
+            val = np.minimum(val, acc - 0.005)
+            val[-1] = v_end
+        else:
+            val = a0 + (v_end - a0) * (1 - np.exp(-6 * t)) / (1 - np.exp(-6))
+        loss = u(1.2, 2.0) * np.exp(-2.5 * t) + 0.05
+        val_loss = u(1.2, 1.6) - u(0.5, 0.7) * t + u(1.4, 2.0) * t**2
+    elif kind == "train longer":
+        a0, a_end = u(0.2, 0.3), u(0.6, 0.85)
+        acc = a0 + (a_end - a0) * t
+        gap = u(0.06, 0.09) if trap == "near" else u(0.0, 0.05)
+        val = acc - gap * t
+        if trap == "dip":
+            val[-1] = val[-2] - u(0.002, 0.006)
+            acc[-1] = val[-1] + gap
+        loss = u(1.5, 2.2) - u(0.5, 1.0) * t
+        val_loss = loss + u(0.0, 0.1) * t
+    elif kind == "more capacity":
+        level = u(0.35, 0.7)
+        acc = level - (level - u(0.15, 0.3)) * np.exp(-10 * t)
+        if trap == "creep":
+            acc = acc + u(0.006, 0.01) * np.arange(n) - u(0.006, 0.01) * (n - 1)
+        gap = {"near": u(0.06, 0.075), "creep": u(0.0, 0.03)}.get(trap, u(0.0, 0.05))
+        val = acc - gap
+        val[-3:] = val[-4] + u(-0.008, 0.004, 3)
+        loss = u(1.2, 1.8) - u(0.05, 0.2) * (1 - np.exp(-10 * t)) - 0.001 * t
+        val_loss = loss + u(0.0, 0.05)
+    else:
+        raise ValueError(f"unknown kind {kind!r}")
+    h = {"loss": _rounded(loss), "accuracy": _rounded(acc), "val_loss": _rounded(val_loss),
+         "val_accuracy": _rounded(val)}  # fmt: skip
+    assert remedy(h) == kind, (kind, trap, h)
+    return h
+
+
+_REMEDY_HINT = ("apply the four rules in their order: the training loss's rises first, then "
+                "the last-epoch gap, then the validation trend over the last three "
+                "epochs.")  # fmt: skip
+_REMEDY_ERRORS = ("without 'loss', 'accuracy' or 'val_accuracy', or with fewer than 4 epochs, "
+                  "raise ValueError.")  # fmt: skip
+_TRAPS = {"lower learning rate": (None, "gap", "climb"), "regularise": (None, "peak"),
+          "train longer": (None, "dip", "near"),
+          "more capacity": (None, "creep", "near")}  # fmt: skip
+
+
+def _remedy_public():
+    rng = np.random.default_rng(909)
+    cases = []
+    for kind, traps in _TRAPS.items():
+        for trap in traps:
+            epochs = 9 if trap is None else None  # an odd count: the zig-zag ends below its start
+            h = run_history(rng, kind, epochs, trap)
+            what = f"a run that needs '{kind}'" + (f" ({trap})" if trap else "")
+            cases.append(Case((h,), label=f"remedy({what})"))
+    cases[0] = Case((History(cases[0].args[0]),), label="remedy(a History, as fit returns it)")
+    short = run_history(rng, "train longer", 6)
+    cases += [
+        Case(({k: v[:3] for k, v in short.items()},), hint=_REMEDY_ERRORS),
+        Case(({"loss": short["loss"], "accuracy": short["accuracy"]},), hint=_REMEDY_ERRORS),
+    ]
+    return cases
+
+
+def _remedy_hidden(rng):
+    cases = []
+    for kind, traps in _TRAPS.items():
+        for trap in traps:
+            cases.append(Case((run_history(rng, kind, None, trap),), group="diagnoses",
+                              label=f"remedy(another run that needs '{kind}')"))  # fmt: skip
+    order = rng.permutation(len(cases))
+    cases = [cases[i] for i in order]
+    cases.append(Case((History(run_history(rng, "regularise")),), group="diagnoses",
+                      label="remedy(a History of an overfitting run)"))  # fmt: skip
+    h = run_history(rng, "more capacity", int(rng.integers(6, 12)))
+    n = int(rng.integers(1, 4))
+    cases += [
+        Case(({k: v[:n] for k, v in h.items()},), group="errors", hint=_REMEDY_ERRORS),
+        Case(({k: v for k, v in h.items() if k != "val_accuracy"},), group="errors",
+             hint=_REMEDY_ERRORS),
+    ]  # fmt: skip
     return cases
 
 
@@ -343,23 +520,44 @@ EXERCISES = [
         ],
     ),  # fmt: skip
     Exercise(
-        "conv_params",
-        points=2,
-        reference=conv_params,
-        judge=judge.Int(),
-        public=[Case(a) for a in [(3, 3, 32), (3, 32, 64), (5, 3, 6), (1, 64, 128), (7, 1, 64)]],
-        hidden=_conv_hidden,
-        hint="k·k·c_in weights per filter, c_out filters, plus one bias per filter.",
+        "remedy",
+        points=3,
+        reference=remedy,
+        judge=judge.Exact(),
+        public=_remedy_public(),
+        hidden=_remedy_hidden,
+        groups={"diagnoses": 2, "errors": 1},
+        hint=_REMEDY_HINT,
         mistakes=[
             Mistake(
-                _conv_no_bias,
-                "the biases are missing.",
-                "each of the c_out filters also has one bias.",
+                _remedy_val_loss,
+                "you counted the rises of the validation loss: a validation loss that climbs "
+                "while the training loss falls is overfitting, not a too-large step.",
+                "rule 1 reads the training loss ('loss'), which only the optimiser drives.",
             ),
             Mistake(
-                _conv_no_channels,
-                "the input channels are missing.",
-                "each filter spans all c_in input channels: k·k·c_in weights.",
+                _remedy_gap_first,
+                "an unstable run was called overfitting: its gap means little while the "
+                "optimiser overshoots.",
+                "check the training loss (rule 1) before the gap (rule 2).",
+            ),
+            Mistake(
+                _remedy_best_epochs,
+                "you compared the best epochs: validation peaked mid-run, and the gap that "
+                "counts is the one at the end.",
+                "rule 2 takes the last epoch's accuracies, not the best ones.",
+            ),
+            Mistake(
+                _remedy_training_trend,
+                "you read the trend of the training accuracy: it can creep up while the model "
+                "learns nothing that generalises.",
+                "rule 3 reads the validation accuracy over the last three epochs.",
+            ),
+            Mistake(
+                _remedy_last_step,
+                "you read the trend from the last epoch only: one noisy step down hides a "
+                "three-epoch rise.",
+                "rule 3 compares the last validation accuracy with the one three epochs earlier.",
             ),
         ],
     ),  # fmt: skip
