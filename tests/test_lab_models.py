@@ -307,7 +307,7 @@ def test_the_common_module_is_not_a_lab():
 def test_labs_formulas_agree_with_the_common_ones():
     lab04, lab07, lab09 = (spec.load_specs(n) for n in ("04", "07", "09"))
     assert lab04.conv_params(5, 5, 3, 6) == lab07.conv_params(5, 3, 6) == 456
-    assert lab09.conv_params(5, 3, 6) == 456
+    assert lab09._conv_params(5, 3, 6) == 456
     assert lab09.separable_params(3, 32, 64) == 3 * 3 * 32 + 32 * 64 + 64
     assert lab09.separable_params(3, 8, 4, depth_multiplier=3) == 9 * 24 + 24 * 4 + 4
     assert lab04.conv_output_shape((28, 28, 1), 8, 3, 2) == (13, 13, 8)
