@@ -10,6 +10,13 @@ above ``--max-load`` (default 0.5) unless ``--force``. Results are merged into
 ``benchmarks/chapter_times.json`` (one entry per notebook, the latest run) and printed as a table;
 ``--executed DIR`` also keeps the executed notebooks, with the results they printed.
 A notebook that fails is recorded as failed with its error, and the script exits non-zero.
+
+Before each notebook the script also measures the machine's throughput with the probe of
+``helpers.timing`` (a few seconds) and records it as ``images_per_second``: the chapters scale
+their reference time by it to tell a learner what to expect on another machine. The table of
+reference times the chapters read, ``helpers/_reference_times.py`` (inside the package, so that
+an installed course has it), is regenerated from ``chapter_times.json`` after every run;
+``--write-reference`` only regenerates it.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "chapter_times.json"
+REFERENCE_MODULE = ROOT / "helpers" / "_reference_times.py"
 
 
 def cpu_model() -> str:
@@ -35,6 +43,68 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def reference_table(results: dict) -> dict:
+    """``{"14": {seconds, machine, images_per_second, measured, load_before}, …}``.
+
+    Only chapters (``course/NN_*.ipynb``) that ran to the end with a recorded throughput.
+    """
+    table = {}
+    for key, entry in sorted(results.items()):
+        name = Path(key).name
+        if not (key.startswith("course/") and name[:2].isdigit() and entry.get("ok")):
+            continue
+        if not entry.get("images_per_second"):
+            continue
+        table[name[:2]] = {
+            "seconds": entry["seconds"],
+            "machine": entry["machine"],
+            "images_per_second": entry["images_per_second"],
+            "measured": entry["measured"],
+            "load_before": entry["load_before"],
+        }
+    return table
+
+
+def render_reference_module(table: dict) -> str:
+    """The text of ``helpers/_reference_times.py`` for ``table``."""
+    lines = [
+        '"""Default-mode run times of the chapters on the reference machine (generated file).',
+        "",
+        "Written by benchmarks/chapter_times.py from benchmarks/chapter_times.json; do not edit",
+        "by hand. ``images_per_second`` is the machine's throughput on helpers.timing's probe,",
+        "measured just before the chapter ran. helpers.timing reads this table.",
+        '"""',
+        "",
+        "REFERENCE_TIMES = {",
+    ]
+
+    def lit(value) -> str:  # double-quoted strings, as ruff format writes them
+        return json.dumps(value) if isinstance(value, str) else repr(value)
+
+    for chapter, row in table.items():
+        lines.append(f"    {lit(chapter)}: {{")
+        lines += [f"        {lit(k)}: {lit(v)}," for k, v in row.items()]
+        lines.append("    },")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def write_reference_module(results: dict) -> None:
+    REFERENCE_MODULE.write_text(render_reference_module(reference_table(results)))
+
+
+def probe_throughput() -> float | None:
+    """helpers.timing's probe (images/s), or None if it cannot run here."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from helpers import timing
+
+        return round(timing.probe(), 1)
+    except Exception as exc:  # the times are still worth recording
+        print(f"  (throughput probe failed: {exc})", file=sys.stderr)
+        return None
 
 
 def run_notebook(path: Path, timeout: int, executed_dir: Path | None = None) -> dict:
@@ -73,7 +143,7 @@ def run_notebook(path: Path, timeout: int, executed_dir: Path | None = None) -> 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
     parser.add_argument("--max-load", type=float, default=0.5)
     parser.add_argument("--force", action="store_true", help="run even on a busy machine")
@@ -83,8 +153,19 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="folder to write the executed notebooks to (with their outputs)",
     )
+    parser.add_argument(
+        "--write-reference",
+        action="store_true",
+        help=f"only regenerate {REFERENCE_MODULE.relative_to(ROOT)} from the recorded times",
+    )
     args = parser.parse_args(argv)
+    if args.write_reference:
+        write_reference_module(json.loads(RESULTS.read_text()))
+        print(f"wrote {REFERENCE_MODULE.relative_to(ROOT)}")
+        return 0
 
+    if not args.notebooks:
+        parser.error("name at least one notebook (or pass --write-reference)")
     missing = [str(p) for p in args.notebooks if not p.is_file()]
     if missing:
         parser.error(f"no such notebook: {', '.join(missing)}")
@@ -99,9 +180,12 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.notebooks:
         key = path.resolve().relative_to(ROOT).as_posix()
         print(f"running {key} in default mode …", flush=True)
+        ips = probe_throughput()
         entry = run_notebook(path.resolve(), args.timeout, args.executed)
+        entry["images_per_second"] = ips
         results[key] = entry
         RESULTS.write_text(json.dumps(dict(sorted(results.items())), indent=1) + "\n")
+        write_reference_module(results)
         status = "ok" if entry["ok"] else f"FAILED ({entry['error']})"
         print(f"  {entry['seconds']:.0f} s, load {entry['load_before']} → {entry['load_after']}: "
               f"{status}", flush=True)  # fmt: skip
