@@ -34,6 +34,14 @@ and does not load TensorFlow:
   :mod:`helpers.detection_diagrams`, :mod:`helpers.segmentation`: the models and pictures of
   chapters 17 (a two-headed localizer), 18 (sliding windows, HOG + SVM, Haar, MTCNN, a YOLO-style
   detector) and 19 (FCN, U-Net, IoU and Dice metrics).
+- :mod:`helpers.generative`, :mod:`helpers.faces`, :mod:`helpers.handcrafted`: chapters 20 (Gram
+  matrix, style and GAN losses, DeepDream, style transfer, DCGANs), 21 (LittleVGG, age/gender
+  heads, contrastive and triplet losses, siamese verification) and 22 (HOG, shape and intensity
+  features, the contenders' comparison).
+- :mod:`helpers.deploy`, :mod:`helpers.tb_logs`: chapter 23's export to `.keras`, SavedModel and
+  TensorFlow Lite (float, int8) with size and latency, and TensorBoard logs read back.
+- :mod:`helpers.model_cache`, :mod:`helpers.timing`: trained networks saved for later chapters,
+  and a chapter's expected time on this machine scaled from its measured reference time.
 - :mod:`helpers.labs`: labs: building them, exercise declarations, in-notebook checks,
   grading outside the learner's kernel, the student edition.
 

