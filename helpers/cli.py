@@ -14,6 +14,9 @@ Commands::
     python -m helpers labs release DIR          the student edition (no solutions, no hidden tests)
     python -m helpers grade --lab NAME SUBMISSION.ipynb… -o OUT_DIR [--tests DIR] [--seed N]
                                                 grade submissions with hidden inputs
+    python -m helpers bench [--seeds N] [--budget-minutes M] [RECIPE…] [--list]
+                                                train chapters 06–08's models, N seeds each;
+                                                benchmarks/results.md (mean ± sd) and .json
 
 Exit status: 0 on success, 1 when something asked for is missing or rejected,
 2 for a usage error.
@@ -264,18 +267,35 @@ def cmd_bench(args) -> int:
     machine = bench.machine_line()
     print(f"Machine: {machine}")
     budget = None if args.budget_minutes is None else 60 * args.budget_minutes
-    rows = bench.run(names, epochs=args.epochs, budget_seconds=budget)
+    seeds = list(range(args.seeds))
+    rows = bench.run(names, seeds=seeds, epochs=args.epochs, budget_seconds=budget)
     table = bench.format_table(rows, machine=machine)
     print()
     print(table)
+    record = {
+        "protocol": bench.PROTOCOL,
+        "machine": machine,
+        "fast": config.is_fast(),
+        "seeds": seeds,
+        "rows": rows,
+    }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(table, encoding="utf-8")
     args.output.with_suffix(".json").write_text(
-        json.dumps({"machine": machine, "fast": config.is_fast(), "rows": rows}, indent=2) + "\n",
-        encoding="utf-8",
+        json.dumps(record, indent=2) + "\n", encoding="utf-8"
     )
     print(f"written: {args.output} and {args.output.with_suffix('.json')}")
     return 0
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -356,6 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="train the chapters' models and tabulate speed and accuracy")
     b.add_argument("models", nargs="*", metavar="RECIPE", help="recipes to run (default: all)")
     b.add_argument("--list", action="store_true", help="list the recipes and exit")
+    b.add_argument("--seeds", type=_positive_int, default=3, metavar="N",
+                   help="train each recipe with seeds 0 … N-1 and report mean ± sd "
+                        "(default 3)")  # fmt: skip
     b.add_argument("--epochs", type=int, default=None, metavar="N",
                    help="override every recipe's epochs (default: the recipe's own)")  # fmt: skip
     b.add_argument("--budget-minutes", type=float, default=None, metavar="M",
