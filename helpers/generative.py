@@ -77,6 +77,7 @@ __all__ = [
     "train_gan",
     "sample_grid",
     "judge_samples",
+    "classifier_score",
     "draw_deepdream_diagram",
     "draw_style_transfer_diagram",
     "draw_gan_diagram",
@@ -781,7 +782,8 @@ def judge_samples(classifier, images: Any, *, threshold: float = 0.9) -> dict[st
 
     Returns ``confident`` (share of samples whose top probability is ≥ ``threshold``),
     ``counts`` (how many confident samples each digit got), ``coverage`` (digits with at least
-    one confident sample) and ``probs`` (the classifier's output).
+    one confident sample), ``score`` (:func:`classifier_score` of the outputs: quality and
+    variety in one number, 1 to 10) and ``probs`` (the classifier's output).
     """
     x = np.asarray(images, dtype=np.float32)
     if x.ndim != 4 or len(x) == 0:
@@ -792,7 +794,27 @@ def judge_samples(classifier, images: Any, *, threshold: float = 0.9) -> dict[st
     sure = probs.max(axis=1) >= threshold
     counts = np.bincount(probs.argmax(axis=1)[sure], minlength=probs.shape[1])
     return {"confident": float(sure.mean()), "counts": counts,
-            "coverage": int(np.sum(counts > 0)), "probs": probs}  # fmt: skip
+            "coverage": int(np.sum(counts > 0)), "score": classifier_score(probs),
+            "probs": probs}  # fmt: skip
+
+
+def classifier_score(probs: Any) -> float:
+    """The Inception Score's formula with any classifier: ``exp(mean_i KL(p(y|x_i) ‖ p(y)))``.
+
+    ``probs`` is ``(N, K)``, each row a probability vector; ``p(y)`` is their mean. The score is
+    high only when each sample gets a confident answer *and* the answers spread over the
+    classes: K for confident, perfectly balanced samples, 1 when every sample gets the same
+    answer (however confident) or every answer is unsure in the same way.
+    """
+    p = np.asarray(probs, dtype=np.float64)
+    if p.ndim != 2 or len(p) == 0 or p.shape[1] < 2:
+        raise ValueError(f"expected probabilities of shape (N, K) with K >= 2, got {p.shape}")
+    if np.any(p < 0) or not np.allclose(p.sum(axis=1), 1.0, atol=1e-3):
+        raise ValueError("each row of probs must be a probability vector (>= 0, summing to 1)")
+    eps = 1e-12
+    marginal = p.mean(axis=0)
+    kl = np.sum(p * (np.log(p + eps) - np.log(marginal + eps)), axis=1)
+    return float(np.exp(kl.mean()))
 
 
 # --------------------------------------------------------------------------- diagrams

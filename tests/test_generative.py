@@ -308,5 +308,22 @@ def test_judge_samples_with_a_fake_classifier():
     assert out["confident"] == pytest.approx(5 / 6)
     assert out["counts"].tolist() == [1, 2, 2, 0, 0, 0, 0, 0, 0, 0]
     assert out["coverage"] == 3
+    assert out["score"] == pytest.approx(gen.classifier_score(out["probs"]))
     with pytest.raises(ValueError, match="threshold"):
         gen.judge_samples(Fixed(), -np.ones((6, 28, 28, 1)), threshold=1.5)
+
+
+def test_classifier_score_rewards_confident_and_varied_answers():
+    eye = np.eye(10)
+    assert gen.classifier_score(np.tile(eye, (3, 1))) == pytest.approx(10.0)  # sure, balanced
+    assert gen.classifier_score(np.tile(eye[[4]], (30, 1))) == pytest.approx(1.0)  # one class
+    assert gen.classifier_score(np.full((30, 10), 0.1)) == pytest.approx(1.0)  # never sure
+    # Two classes, each sample split 0.9 / 0.1: exp(KL) by hand.
+    p = np.array([[0.9, 0.1], [0.1, 0.9]])
+    kl = 0.9 * np.log(0.9 / 0.5) + 0.1 * np.log(0.1 / 0.5)
+    assert gen.classifier_score(p) == pytest.approx(np.exp(kl))
+    assert 1.0 < gen.classifier_score(p) < 2.0
+    with pytest.raises(ValueError, match="probability vector"):
+        gen.classifier_score(np.array([[0.5, 0.6]]))
+    with pytest.raises(ValueError, match="shape"):
+        gen.classifier_score(np.ones(10) / 10)
