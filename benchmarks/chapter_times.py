@@ -107,9 +107,46 @@ def probe_throughput() -> float | None:
         return None
 
 
+def execute_notebook(nb, cwd: Path, timeout: int) -> str | None:
+    """Run the code cells of ``nb`` in order in a fresh kernel, keeping their outputs.
+
+    Returns None, or the error of the first cell that failed (the later cells do not run).
+    A plain jupyter_client loop rather than nbclient: nbclient's ``execute_cell`` can wait
+    forever after a cell that displays ipywidgets although the kernel has finished
+    (jupyter/nbclient#312); that stopped the measurement of chapter 14 after its Grad-CAM
+    explorer.
+    """
+    import nbformat
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(cwd))
+    try:
+        for cell in nb.cells:
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
+            outputs: list = []
+
+            def keep(msg, outputs=outputs):
+                kind = msg["msg_type"]
+                if kind in ("stream", "display_data", "execute_result", "error"):
+                    outputs.append(nbformat.v4.output_from_msg(msg))
+                elif kind == "clear_output":
+                    outputs.clear()
+
+            reply = kc.execute_interactive(cell.source, timeout=timeout, output_hook=keep,
+                                           allow_stdin=False)  # fmt: skip
+            cell.outputs = outputs
+            content = reply["content"]
+            if content["status"] != "ok":
+                return f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"[:300]
+        return None
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
 def run_notebook(path: Path, timeout: int, executed_dir: Path | None = None) -> dict:
     import nbformat
-    from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
     env_before = os.environ.pop("COURSE_FAST", None)
@@ -117,10 +154,8 @@ def run_notebook(path: Path, timeout: int, executed_dir: Path | None = None) -> 
     started = time.perf_counter()
     error = None
     try:
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}})  # fmt: skip
-        client.execute()
-    except Exception as exc:  # record any failure, keep measuring the others
+        error = execute_notebook(nb, path.parent, timeout)
+    except Exception as exc:  # record any failure (a cell timeout too), keep measuring the others
         error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1][:300]}"
     finally:
         if env_before is not None:

@@ -104,11 +104,16 @@ def test_another_machine_or_a_damaged_cache_probes_again(tmp_path):
         timing.probe(repeats=0)
 
 
-def test_the_packaged_table_matches_benchmarks_chapter_times():
+def _chapter_times_script():
     path = ROOT / "benchmarks" / "chapter_times.py"
     spec = importlib.util.spec_from_file_location("chapter_times", path)
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
+    return script
+
+
+def test_the_packaged_table_matches_benchmarks_chapter_times():
+    script = _chapter_times_script()
     results = json.loads((ROOT / "benchmarks/chapter_times.json").read_text())
     expected = script.render_reference_module(script.reference_table(results))
     assert (ROOT / "helpers/_reference_times.py").read_text() == expected, (
@@ -120,3 +125,22 @@ def test_the_packaged_table_matches_benchmarks_chapter_times():
     assert REFERENCE_TIMES, "no chapter has a reference time"
     for chapter, row in REFERENCE_TIMES.items():
         assert row["seconds"] > 0 and row["images_per_second"] > 0, chapter
+
+
+def test_the_measuring_runner_keeps_outputs_and_stops_at_the_first_error(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# a chapter"),
+        nbformat.v4.new_code_cell("import os, ipywidgets as w\nprint(os.getcwd())"),
+        nbformat.v4.new_code_cell("out = w.Output()\nwith out:\n    print('in the widget')\nout"),
+        nbformat.v4.new_code_cell("1 / 0"),
+        nbformat.v4.new_code_cell("print('never')"),
+    ]
+    error = _chapter_times_script().execute_notebook(nb, tmp_path, timeout=60)
+    assert error is not None and error.startswith("ZeroDivisionError"), error
+    assert nb.cells[1].outputs[0]["text"].strip() == str(tmp_path)  # runs in the notebook's folder
+    assert any(o["output_type"] == "execute_result" for o in nb.cells[2].outputs)  # the widget
+    assert nb.cells[3].outputs[-1]["output_type"] == "error"
+    assert "outputs" not in nb.cells[4] or nb.cells[4].outputs == []  # not run after the error
