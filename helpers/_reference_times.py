@@ -27,6 +27,20 @@ REFERENCE_TIMES = {
         "measured": "2026-12-04 15:37",
         "load_before": 1.72,
     },
+    "10": {
+        "seconds": 111.0,
+        "machine": "AMD EPYC, 2 cores",
+        "images_per_second": 3566.0,
+        "measured": "2026-12-04 16:46",
+        "load_before": 1.86,
+    },
+    "11": {
+        "seconds": 104.8,
+        "machine": "AMD EPYC, 2 cores",
+        "images_per_second": 4019.8,
+        "measured": "2026-12-04 16:44",
+        "load_before": 1.34,
+    },
     "12": {
         "seconds": 193.8,
         "machine": "AMD EPYC, 2 cores",
