@@ -148,11 +148,14 @@ RECIPES: dict[str, Recipe] = {
             "fast_mnist",
             "mnist",
             "fast_mnist_cnn",
-            epochs=5,
+            # Chosen on the validation split (seeds 0 and 1; benchmarks/README.md): 3 epochs
+            # peaking at 0.01 ended at 99.14 % and 99.10 % in 55-57 s, as good as 5 epochs at
+            # 0.005 (99.16 %, 88 s); 4 epochs at 0.01 reached 99.16 %.
+            epochs=3,
             batch_size=128,
             target=0.993,
             schedule="one_cycle",
-            learning_rate=5e-3,
+            learning_rate=1e-2,
             label_smoothing=0.1,
             origin="course",
             note="chapter 06: the course's CPU-efficient network",

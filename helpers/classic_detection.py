@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from . import boxes as bx
+from .layer_kinds import keras_kind
 
 __all__ = [
     "NEGATIVE_PHOTOS",
@@ -792,7 +793,7 @@ def fcn_geometry(model) -> tuple[tuple[int, int], tuple[int, int]]:
         raise ValueError(f"the classifier needs a fixed (H, W, C) input, got {shape}")
     sy = sx = 1
     for layer in _layers(model):
-        if type(layer).__name__ in _SPATIAL:
+        if keras_kind(layer) in _SPATIAL:
             s = layer.strides
             sy, sx = sy * int(s[0]), sx * int(s[1])
     return (int(shape[1]), int(shape[2])), (sy, sx)
@@ -825,7 +826,7 @@ def to_fully_convolutional(model):
     flat_from: tuple | None = None  # (h, w, c) seen by Flatten
     copies: list[tuple[Any, list]] = []
     for layer in layers:
-        kind = type(layer).__name__
+        kind = keras_kind(layer)
         if kind in ("Dropout", "SpatialDropout2D", "GaussianNoise", "GaussianDropout"):
             pass
         elif kind == "Flatten":

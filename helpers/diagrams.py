@@ -36,6 +36,8 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from .layer_kinds import keras_kind
+
 __all__ = ["Box", "model_graph", "layer_label", "draw_model", "draw_blocks", "KIND_COLORS"]
 
 #: Short names for long Keras class names.
@@ -128,7 +130,7 @@ def layer_label(layer: Any) -> tuple[str, str]:
     the settings that matter for the architecture (kernel, filters, stride, units, rate,
     activation). Unknown layers get an empty detail.
     """
-    cls = type(layer).__name__
+    cls = keras_kind(layer)
     kind = _SHORT.get(cls, cls)
     cfg = layer.get_config() if hasattr(layer, "get_config") else {}
     act = _activation_name(layer)
@@ -168,7 +170,7 @@ def _shape_text(layer: Any) -> str:
 
 
 def _fold_suffix(layer: Any) -> str:
-    cls = type(layer).__name__
+    cls = keras_kind(layer)
     if cls == "BatchNormalization":
         return "+BN"
     if cls == "Dropout":
@@ -229,7 +231,7 @@ def model_graph(model: Any, *, fold: bool = True, params: bool = False) -> list[
     alias: dict[str, str] = {}  # folded layer name -> box name
     for lay in layers:
         ps = [alias.get(p, p) for p in parents[lay.name]]
-        cls = type(lay).__name__
+        cls = keras_kind(lay)
         n_params = _safe_count(lay) if params else None
         if (
             fold

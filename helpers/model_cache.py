@@ -185,7 +185,10 @@ def load(name: str, settings: Mapping[str, Any]) -> tuple[Any, dict] | None:
             raise ValueError("its description belongs to another model")
         import keras
 
-        from . import _quiet_tf  # noqa: F401  (keeps TensorFlow's start-up chatter out)
+        from . import (
+            _quiet_tf,  # noqa: F401  (keeps TensorFlow's start-up chatter out)
+            fast_layers,  # noqa: F401  (registers the course's layers for loading)
+        )
 
         model = keras.models.load_model(path, compile=False)
     except Exception as exc:  # any damage means "not usable": train again

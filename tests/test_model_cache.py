@@ -172,3 +172,24 @@ def test_recipe_settings_cover_what_determines_the_weights():
         model_cache.recipe_settings({"lr": 1}, train_images=1, epochs=1)
     with pytest.raises(ValueError, match="epochs"):
         model_cache.recipe_settings(recipe, train_images=1, epochs=-1)
+
+
+def test_a_model_with_the_course_layers_loads_in_a_new_process(cache):
+    # A later chapter's kernel may load the model before anything imported helpers.models:
+    # the cache itself must make the course's layers known to Keras.
+    import subprocess
+    import sys
+
+    from helpers import models
+
+    model = models.fast_mnist_cnn(width=4)
+    model_cache.save("fused", SETTINGS, model, chapter="08")
+    code = (
+        "from helpers import model_cache\n"
+        f"model, info = model_cache.load('fused', {SETTINGS!r})\n"
+        "print(type(model.get_layer('conv1_bn')).__name__)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().splitlines()[-1] == "FusedBatchNormalization"

@@ -106,3 +106,14 @@ def test_fast_networks_are_smaller_than_the_seeds():
 def test_bad_input_is_refused_with_a_clear_message(call, message):
     with pytest.raises((ValueError, TypeError), match=message):
         call()
+
+
+@pytest.mark.parametrize("build", [models.fast_mnist_cnn, models.fast_fashion_cnn])
+def test_fast_networks_use_the_fused_batch_norm_unless_told_not_to(build):
+    from helpers.fast_layers import FusedBatchNormalization
+
+    fused, plain = build(), build(fused_bn=False)
+    kinds = [type(layer) for layer in fused.layers if "_bn" in layer.name]
+    assert kinds and all(kind is FusedBatchNormalization for kind in kinds)
+    assert not any(isinstance(layer, FusedBatchNormalization) for layer in plain.layers)
+    assert models.layer_params(fused) == models.layer_params(plain)  # the same weights

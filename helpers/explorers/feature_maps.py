@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ..layer_kinds import keras_kind
 from ._ui import Explorer, layout, style
 
 __all__ = ["PER_CHANNEL", "feature_layers", "source_filter", "parse_map_index", "FeatureMaps",
@@ -65,7 +66,7 @@ def source_filter(model, layer: str, channel: int) -> tuple[str | None, np.ndarr
         raise ValueError(f"the model has no layer {layer!r}")
     path = []
     for lay in reversed(model.layers[: names.index(layer) + 1]):
-        kind = type(lay).__name__
+        kind = keras_kind(lay)
         if kind == "Conv2D":
             kernel = np.asarray(lay.get_weights()[0])
             return lay.name, kernel[:, :, :, channel], path[::-1]
