@@ -34,6 +34,7 @@ from typing import Any
 
 # The arithmetic lives in helpers.layer_math (one home for every chapter); chapter 13 reads it here.
 from .layer_math import (
+    _pos,  # the same check of positive whole numbers
     conv_multiplies,
     conv_params,
     dense_params,
@@ -80,12 +81,6 @@ RESNET34_UNITS = (3, 4, 6, 3)
 
 
 # --------------------------------------------------------------------------- checks
-
-
-def _pos(caller: str, **values: Any) -> None:
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise ValueError(f"{caller}(): {name} must be a positive whole number, got {value!r}")
 
 
 def _shape(input_shape: Sequence[int], caller: str) -> tuple[int, int, int]:

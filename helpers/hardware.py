@@ -225,7 +225,9 @@ def mixed_precision_policy_for(gpus: Iterable[GPUInfo], cpu_supports_bf16: bool)
     """The Keras mixed-precision policy worth using here, or ``None`` for plain float32.
 
     ``"mixed_float16"`` needs a GPU with Tensor Cores (compute capability >= 7.0);
-    without one, ``"mixed_bfloat16"`` helps only on a CPU with bfloat16 instructions.
+    without one, ``"mixed_bfloat16"`` can help only on a CPU with bfloat16 instructions. This
+    says what the hardware allows; whether a network gains is measured, not assumed
+    (``benchmarks/layer_speed.py``: on the reference CPU the course's fast networks did not).
     """
     for gpu in gpus:
         cc = gpu.compute_capability

@@ -21,8 +21,6 @@ once: the Keras-layout arrays are cached as ``<data_dir>/pretrained/<name>.npz``
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -254,15 +252,13 @@ def keras_weights(*, refresh: bool = False) -> dict[str, list[np.ndarray]]:
     weights = convert_state_dict(read_state_dict(torch_weights_path()))
     arrays = {f"{layer}/{i}": a for layer, ws in weights.items() for i, a in enumerate(ws)}
     arrays["__source_sha256__"] = np.array(WEIGHTS_SHA256)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".efficientnet_lite0.", suffix=".npz", dir=path.parent)
-    os.close(fd)
-    try:
-        with open(tmp, "wb") as f:
+    from ..data.store import atomic_write
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as f:  # a file object: np.savez would add ".npz" to a name
             np.savez(f, **arrays)
-        os.replace(tmp, path)  # atomic: a half-written cache never has the real name
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+
+    atomic_write(path, write)  # a half-written cache never has the real name
     return weights
 
 
