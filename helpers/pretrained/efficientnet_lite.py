@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import config
+from ..data import store
 
 __all__ = [
     "BLOCKS",
@@ -252,13 +253,12 @@ def keras_weights(*, refresh: bool = False) -> dict[str, list[np.ndarray]]:
     weights = convert_state_dict(read_state_dict(torch_weights_path()))
     arrays = {f"{layer}/{i}": a for layer, ws in weights.items() for i, a in enumerate(ws)}
     arrays["__source_sha256__"] = np.array(WEIGHTS_SHA256)
-    from ..data.store import atomic_write
 
     def write(tmp: Path) -> None:
         with open(tmp, "wb") as f:  # a file object: np.savez would add ".npz" to a name
             np.savez(f, **arrays)
 
-    atomic_write(path, write)  # a half-written cache never has the real name
+    store.atomic_write(path, write)  # a half-written cache never has the real name
     return weights
 
 
