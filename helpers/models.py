@@ -34,6 +34,7 @@ __all__ = [
     "fast_fashion_cnn",
     "BUILDERS",
     "build",
+    "from_json",
     "count_params",
     "layer_params",
 ]
@@ -315,6 +316,22 @@ def build(name: str, **kwargs):
             f"unknown model {name!r}; choose one of {', '.join(sorted(BUILDERS))}"
         ) from None
     return builder(**kwargs)
+
+
+def from_json(text: str):
+    """Rebuild a model (architecture, fresh weights) from ``model.to_json()``.
+
+    Unlike a bare ``keras.models.model_from_json``, it knows the course's own layers
+    (:class:`helpers.fast_layers.FusedBatchNormalization`) in a kernel that has not imported
+    them yet, as when a lab's check hands a course network over as JSON.
+    """
+    import keras
+
+    from . import fast_layers  # noqa: F401  (registers the course's layers with Keras)
+
+    if not isinstance(text, str):
+        raise TypeError(f"from_json() needs the text of model.to_json(), got {type(text).__name__}")
+    return keras.models.model_from_json(text)
 
 
 def count_params(model) -> int:

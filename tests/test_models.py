@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers import models
+from helpers import layer_math, models
 
 
 def conv(k, c_in, c_out):
@@ -117,3 +117,38 @@ def test_fast_networks_use_the_fused_batch_norm_unless_told_not_to(build):
     assert kinds and all(kind is FusedBatchNormalization for kind in kinds)
     assert not any(isinstance(layer, FusedBatchNormalization) for layer in plain.layers)
     assert models.layer_params(fused) == models.layer_params(plain)  # the same weights
+
+
+def _run(code: str, text: str) -> list[str]:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", code], input=text, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.split()
+
+
+def test_from_json_knows_the_course_layers_in_a_fresh_kernel():
+    # A lab's check hands fast_fashion_cnn over as JSON to a learner's kernel that has not
+    # imported helpers.fast_layers (chapter 08's lab failed that way): the learner's side
+    # (takes_model) and the grader's side (lab 08's reference) must both rebuild it.
+    text = models.fast_fashion_cnn().to_json()
+    learner = _run(
+        "import sys\n"
+        "from helpers.labs.custom.models import takes_model\n"
+        "assert 'helpers.fast_layers' not in sys.modules, 'imported too early to test this'\n"
+        "kinds = takes_model(lambda m: [type(x).__name__ for x in m.layers])(sys.stdin.read())\n"
+        "print(kinds.count('FusedBatchNormalization'))\n",
+        text,
+    )
+    assert learner[-1] == "5"
+    grader = _run(
+        "import sys\nfrom helpers.labs.specs import lab08\n"
+        "print(lab08.model_macs(sys.stdin.read()))\n",
+        text,
+    )
+    assert int(grader[-1]) == sum(layer_math.layer_macs(models.fast_fashion_cnn()).values())
+    with pytest.raises(TypeError, match="to_json"):
+        models.from_json(models.fast_fashion_cnn())
