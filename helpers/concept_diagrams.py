@@ -15,6 +15,9 @@ find them with :func:`artists_by_gid`.
   classic training vs validation error curve against capacity.
 - :func:`draw_optimizer_paths` — several optimizers' paths on one 2-D loss surface (contours),
   computed by :func:`helpers.explorers.optimizers.compare_paths`.
+- :func:`draw_batchnorm_passes` — the passes over a batch of feature maps that batch
+  normalization makes in one training step, layer by layer variant (from
+  :func:`helpers.fast_layers.full_size_ops`).
 
 Example::
 
@@ -41,6 +44,7 @@ __all__ = [
     "draw_data_split",
     "draw_fitting_regimes",
     "draw_optimizer_paths",
+    "draw_batchnorm_passes",
 ]
 
 #: Chapter 02's example weights and biases.
@@ -591,6 +595,94 @@ def draw_optimizer_paths(
     ax.set_ylabel("weight θ₂")
     ax.legend(fontsize=8, loc="lower right", framealpha=0.9)
     ax.set_title(title or f"{s.name}: {len(paths)} optimizers, lr = {lr:g}, {steps} steps",
+                 fontsize=11)  # fmt: skip
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- 06: batch-norm passes
+
+#: Short labels for TensorFlow operation types (others are shown by their type name).
+OP_SYMBOLS: dict[str, str] = {
+    "Mean": "mean", "Sum": "Σ", "SquaredDifference": "(x−μ)²", "Mul": "×", "AddV2": "+",
+    "Add": "+", "AddN": "+ₙ", "Sub": "−", "RealDiv": "÷", "Tile": "tile",
+    "FusedBatchNormV3": "fused\nBN", "FusedBatchNormGradV3": "fused BN\ngradient",
+}  # fmt: skip
+_PASS_COLOURS = {"forward": _FORWARD, "backward": _BACKWARD}
+
+
+def draw_batchnorm_passes(
+    variants: Mapping[str, Mapping[str, Sequence[str]]],
+    *,
+    input_shape: Sequence[int] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Each variant's passes over the feature maps in one training step, as rows of boxes.
+
+    Args:
+        variants: name → ``{"forward": [op types…], "backward": [op types…]}``, as returned by
+            :func:`helpers.fast_layers.full_size_ops`; one to four variants, at least one
+            operation each.
+        input_shape: optional (batch, height, width, channels) the operations were traced with;
+            the caption then gives the size of one full-size tensor in MB.
+        title: figure title.
+
+    Gids: ``pass:<variant>:<forward|backward>:<i>`` (one box per operation, i from 0) and
+    ``count:<variant>`` (the text giving the variant's number of passes).
+
+    Raises:
+        ValueError: no variants or more than four, a variant without operations or with keys
+            other than forward and backward, or a bad ``input_shape``.
+    """
+    if not 1 <= len(variants) <= 4:
+        raise ValueError(f"give one to four variants, got {len(variants)}")
+    for name, ops in variants.items():
+        if set(ops) != {"forward", "backward"}:
+            raise ValueError(f"{name!r}: expected keys 'forward' and 'backward', got {sorted(ops)}")
+        if not (len(ops["forward"]) + len(ops["backward"])):
+            raise ValueError(f"{name!r} has no operations")
+    if input_shape is not None:
+        shape = tuple(input_shape)
+        if len(shape) != 4 or not all(isinstance(n, int | np.integer) and n > 0 for n in shape):
+            raise ValueError(
+                f"input_shape must be four positive whole numbers, got {input_shape!r}"
+            )
+    widest = max(max(len(o["forward"]), len(o["backward"])) for o in variants.values())
+    cols = max(widest, 6)
+    rows = 2 * len(variants)
+    fig, ax = plt.subplots(figsize=(10, 0.85 * rows + 1.3))
+    label_w, box_w, gap = 3.0, 0.8, 0.12
+    y = 0.0
+    for name, ops in variants.items():
+        total = len(ops["forward"]) + len(ops["backward"])
+        ax.text(0, y - 0.1, name, ha="left", va="bottom", fontsize=10, weight="bold")
+        ax.text(0, y - 0.12, f"{len(ops['forward'])} forward + {len(ops['backward'])} backward"
+                f"\n= {total} pass{'es' if total != 1 else ''}", ha="left", va="top",
+                fontsize=9, gid=f"count:{name}")  # fmt: skip
+        for direction in ("forward", "backward"):
+            ax.text(label_w - 0.1, y - 0.4, direction, ha="right", va="center", fontsize=8,
+                    color=_PASS_COLOURS[direction])  # fmt: skip
+            for i, op in enumerate(ops[direction]):
+                x = label_w + i * (box_w + gap)
+                ax.add_patch(FancyBboxPatch(
+                    (x, y - 0.7), box_w, 0.6, boxstyle="round,pad=0.02,rounding_size=0.08",
+                    fc="white", ec=_PASS_COLOURS[direction], lw=1.4,
+                    gid=f"pass:{name}:{direction}:{i}"))  # fmt: skip
+                symbol = OP_SYMBOLS.get(op, op)
+                ax.text(x + box_w / 2, y - 0.4, symbol, ha="center", va="center",
+                        fontsize=8 if "\n" in symbol or len(symbol) > 7 else 10)  # fmt: skip
+            y -= 0.85
+        y -= 0.25
+    caption = "Each box is one operation that reads a whole batch of feature maps from memory"
+    if input_shape is not None:
+        b, h, w, c = (int(n) for n in input_shape)
+        caption += f" ({b}×{h}×{w}×{c} floats = {b * h * w * c * 4 / 1e6:.1f} MB)"
+    caption += ".\nA fused kernel does its several steps inside one such operation."
+    ax.text(0, y + 0.05, caption, ha="left", va="top", fontsize=9, color="#555555")
+    ax.set_xlim(-0.05, label_w + cols * (box_w + gap))
+    ax.set_ylim(y - 0.4, 0.45)
+    ax.axis("off")
+    ax.set_title(title or "Batch normalization's passes over the feature maps in one training step",
                  fontsize=11)  # fmt: skip
     fig.tight_layout()
     return fig

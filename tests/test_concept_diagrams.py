@@ -191,3 +191,44 @@ def test_optimizer_paths_are_the_explorers_paths():
     fig = cd.draw_optimizer_paths("elongated bowl", ("SGD",), lr=0.11, steps=200)
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert any("diverged" in s for s in labels)
+
+
+# --------------------------------------------------------------------------- batch-norm passes
+
+
+def test_batchnorm_passes_one_box_per_operation_and_counts():
+    variants = {
+        "Keras": {"forward": ["Mean", "SquaredDifference", "Mean", "Mul", "AddV2"],
+                  "backward": ["Sum", "Mul", "RealDiv"]},
+        "fused": {"forward": ["FusedBatchNormV3"], "backward": ["FusedBatchNormGradV3"]},
+    }  # fmt: skip
+    fig = cd.draw_batchnorm_passes(variants, input_shape=(128, 28, 28, 32))
+    boxes = cd.artists_by_gid(fig, "pass:")
+    assert sorted(g for g in boxes if g.startswith("pass:Keras:forward")) == [
+        f"pass:Keras:forward:{i}" for i in range(5)
+    ]
+    assert len([g for g in boxes if g.startswith("pass:Keras:backward")]) == 3
+    assert set(boxes) >= {"pass:fused:forward:0", "pass:fused:backward:0"}
+    assert len(boxes) == 10
+    # boxes of one row do not overlap and run left to right
+    xs = [boxes[f"pass:Keras:forward:{i}"].get_x() for i in range(5)]
+    width = boxes["pass:Keras:forward:0"].get_width()
+    assert all(b - a > width for a, b in zip(xs, xs[1:], strict=False))
+    counts = cd.artists_by_gid(fig, "count:")
+    assert "= 8 passes" in counts["count:Keras"].get_text()
+    assert "= 2 passes" in counts["count:fused"].get_text()
+    t = " ".join(texts(fig))
+    assert "(x−μ)²" in t and "12.8 MB" in t  # 128·28·28·32 floats of 4 bytes
+
+
+def test_batchnorm_passes_errors_and_unknown_ops():
+    fig = cd.draw_batchnorm_passes({"one": {"forward": ["Conv2D"], "backward": []}})
+    assert "Conv2D" in texts(fig)  # an op without a symbol keeps its type name
+    assert "= 1 pass" in cd.artists_by_gid(fig, "count:")["count:one"].get_text()
+    ok = {"forward": ["Mean"], "backward": []}
+    for bad in ({}, {str(i): ok for i in range(5)}, {"x": {"forward": [], "backward": []}},
+                {"x": {"forward": ["Mean"]}}):  # fmt: skip
+        with pytest.raises(ValueError):
+            cd.draw_batchnorm_passes(bad)
+    with pytest.raises(ValueError, match="four positive"):
+        cd.draw_batchnorm_passes({"x": ok}, input_shape=(28, 28, 32))

@@ -105,3 +105,26 @@ def test_the_fused_kernel_is_what_runs(training):
     plain, fused, x = _pair()
     assert any(t.startswith("FusedBatchNorm") for t in _op_types(fused, x, training))
     assert not any(t.startswith("FusedBatchNorm") for t in _op_types(plain, x, training))
+
+
+def test_full_size_ops_counts_the_passes_over_the_feature_maps():
+    from helpers.fast_layers import full_size_ops
+
+    shape = (4, 6, 6, 3)
+    fused = full_size_ops(FusedBatchNormalization(), shape)
+    assert fused == {"forward": ["FusedBatchNormV3"], "backward": ["FusedBatchNormGradV3"]}
+    plain = full_size_ops(keras.layers.BatchNormalization(), shape)
+    # Keras's layer: the batch mean and variance, then normalize, scale and shift, each an op.
+    assert plain["forward"].count("Mean") == 2 and len(plain["forward"]) >= 4
+    assert len(plain["backward"]) > len(plain["forward"])
+    assert not {"FusedBatchNormV3", "FusedBatchNormGradV3", "Identity"} & set(
+        plain["forward"] + plain["backward"]
+    )
+    # A layer that is not a batch norm: a convolution reads x forward, and x and the upstream
+    # gradient backward (its kernel gradient and its input gradient).
+    conv = full_size_ops(keras.layers.Conv2D(3, 3, padding="same", use_bias=False), shape)
+    assert conv["forward"] == ["Conv2D"]
+    assert sorted(conv["backward"]) == ["Conv2DBackpropFilter", "Conv2DBackpropInput"]
+    for bad in ((4, 6, 6), (4, 6, 6, 0), (4, 6.0, 6, 3), (True, 6, 6, 3)):
+        with pytest.raises(ValueError, match="four positive"):
+            full_size_ops(FusedBatchNormalization(), bad)
