@@ -62,6 +62,37 @@ def test_notebooks_are_committed_without_outputs(nb_path):
     )
 
 
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=rel)
+def test_markdown_renders_in_jupyterlab(nb_path):
+    # JupyterLab shows MyST directives (```{admonition} …) as raw code blocks: a learner saw
+    # every chapter's answers that way. Collapsible blocks are HTML <details> instead.
+    nb = nbformat.read(nb_path, as_version=4)
+    fence = re.compile(r"^\s*(```|~~~)\{", re.M)
+    directives = [i for i, c in enumerate(nb.cells)
+                  if c.cell_type == "markdown" and fence.search(c.source)]  # fmt: skip
+    assert not directives, (
+        f"{rel(nb_path)}: MyST directives in markdown cells {directives}; JupyterLab does not "
+        "render them (use <details><summary>…</summary> for a collapsible block)"
+    )
+
+
+CHAPTERS = sorted(p for p in (ROOT / "course").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("nb_path", CHAPTERS, ids=rel)
+def test_chapter_questions_come_with_collapsed_answers(nb_path):
+    text = "\n".join(c.source for c in nbformat.read(nb_path, as_version=4).cells
+                     if c.cell_type == "markdown")  # fmt: skip
+    questions = re.search(r"^## .*(Check your understanding|Questions)", text, re.M | re.I)
+    assert questions, f"{rel(nb_path)} has no questions section"
+    after = text[questions.end() :]
+    block = re.search(r"<details><summary>Answers</summary>\n\n(.*?)\n</details>", after, re.S)
+    assert block, f"{rel(nb_path)}: the questions have no <details><summary>Answers</summary> block"
+    asked = re.findall(r"^(\d+)\. ", after[: block.start()], re.M)
+    answered = re.findall(r"^(\d+)\. ", block.group(1), re.M)
+    assert asked and answered == asked, f"{rel(nb_path)}: questions {asked}, answers {answered}"
+
+
 def _links(markdown: str) -> list[str]:
     return [m for m in re.findall(r"\]\(([^)\s]+)\)", markdown) if not m.startswith("http")]
 
