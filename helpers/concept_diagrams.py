@@ -604,9 +604,9 @@ def draw_optimizer_paths(
 
 #: Short labels for TensorFlow operation types (others are shown by their type name).
 OP_SYMBOLS: dict[str, str] = {
-    "Mean": "mean", "Sum": "Σ", "SquaredDifference": "(x−μ)²", "Mul": "×", "AddV2": "+",
-    "Add": "+", "AddN": "+ₙ", "Sub": "−", "RealDiv": "÷", "Tile": "tile",
-    "FusedBatchNormV3": "fused\nBN", "FusedBatchNormGradV3": "fused BN\ngradient",
+    "Mean": "mean", "Sum": "sum", "SquaredDifference": "(x−μ)²", "Mul": "×", "AddV2": "+",
+    "Add": "+", "AddN": "add", "Sub": "−", "RealDiv": "÷", "Tile": "tile",
+    "FusedBatchNormV3": "fused", "FusedBatchNormGradV3": "fused\ngrad",
 }  # fmt: skip
 _PASS_COLOURS = {"forward": _FORWARD, "backward": _BACKWARD}
 
@@ -649,40 +649,45 @@ def draw_batchnorm_passes(
             )
     widest = max(max(len(o["forward"]), len(o["backward"])) for o in variants.values())
     cols = max(widest, 6)
-    rows = 2 * len(variants)
-    fig, ax = plt.subplots(figsize=(10, 0.85 * rows + 1.3))
-    label_w, box_w, gap = 3.0, 0.8, 0.12
+    # Sized for a notebook's width: about 8.5 inches shown at full size, so text stays legible.
+    label_w, box_w, gap, row_h = 1.35, 0.8, 0.1, 0.8
+    fig, ax = plt.subplots(figsize=(8.5, (0.5 + 2 * row_h) * len(variants) * 0.85 + 1.4))
     y = 0.0
     for name, ops in variants.items():
-        total = len(ops["forward"]) + len(ops["backward"])
-        ax.text(0, y - 0.1, name, ha="left", va="bottom", fontsize=10, weight="bold")
-        ax.text(0, y - 0.12, f"{len(ops['forward'])} forward + {len(ops['backward'])} backward"
-                f"\n= {total} pass{'es' if total != 1 else ''}", ha="left", va="top",
-                fontsize=9, gid=f"count:{name}")  # fmt: skip
+        nf, nb = len(ops["forward"]), len(ops["backward"])
+        ax.text(0, y, name, ha="left", va="center", fontsize=11, weight="bold")
+        ax.text(label_w + cols * (box_w + gap), y, f"{nf} forward + {nb} backward = {nf + nb} "
+                f"pass{'es' if nf + nb != 1 else ''}", ha="right", va="center", fontsize=10,
+                gid=f"count:{name}")  # fmt: skip
+        y -= 0.3
         for direction in ("forward", "backward"):
-            ax.text(label_w - 0.1, y - 0.4, direction, ha="right", va="center", fontsize=8,
-                    color=_PASS_COLOURS[direction])  # fmt: skip
+            ax.text(label_w - 0.12, y - row_h / 2, direction, ha="right", va="center",
+                    fontsize=10, color=_PASS_COLOURS[direction])  # fmt: skip
             for i, op in enumerate(ops[direction]):
                 x = label_w + i * (box_w + gap)
                 ax.add_patch(FancyBboxPatch(
-                    (x, y - 0.7), box_w, 0.6, boxstyle="round,pad=0.02,rounding_size=0.08",
+                    (x, y - row_h + 0.08), box_w, row_h - 0.16,
+                    boxstyle="round,pad=0.02,rounding_size=0.08",
                     fc="white", ec=_PASS_COLOURS[direction], lw=1.4,
                     gid=f"pass:{name}:{direction}:{i}"))  # fmt: skip
                 symbol = OP_SYMBOLS.get(op, op)
-                ax.text(x + box_w / 2, y - 0.4, symbol, ha="center", va="center",
-                        fontsize=8 if "\n" in symbol or len(symbol) > 7 else 10)  # fmt: skip
-            y -= 0.85
-        y -= 0.25
-    caption = "Each box is one operation that reads a whole batch of feature maps from memory"
+                ax.text(x + box_w / 2, y - row_h / 2, symbol, ha="center", va="center",
+                        fontsize=9.5 if "\n" in symbol or len(symbol) > 5 else 12)  # fmt: skip
+            y -= row_h
+        y -= 0.35
+    caption = "Each box: one operation that reads a whole batch of feature maps from memory"
     if input_shape is not None:
         b, h, w, c = (int(n) for n in input_shape)
         caption += f" ({b}×{h}×{w}×{c} floats = {b * h * w * c * 4 / 1e6:.1f} MB)"
-    caption += ".\nA fused kernel does its several steps inside one such operation."
-    ax.text(0, y + 0.05, caption, ha="left", va="top", fontsize=9, color="#555555")
+    caption += (
+        ".\n× multiply, ÷ divide, − subtract, + and add: add; mean and sum reduce over the batch"
+        " and the positions.\nA fused kernel does all its steps inside one operation."
+    )
+    ax.text(0, y + 0.1, caption, ha="left", va="top", fontsize=9.5, color="#444444")
     ax.set_xlim(-0.05, label_w + cols * (box_w + gap))
-    ax.set_ylim(y - 0.4, 0.45)
+    ax.set_ylim(y - 0.75, 0.3)
     ax.axis("off")
     ax.set_title(title or "Batch normalization's passes over the feature maps in one training step",
-                 fontsize=11)  # fmt: skip
+                 fontsize=12)  # fmt: skip
     fig.tight_layout()
     return fig

@@ -43,6 +43,7 @@ Diagrams drawn by code: :func:`draw_deepdream_diagram`, :func:`draw_style_transf
 
 from __future__ import annotations
 
+import textwrap
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -835,7 +836,7 @@ def draw_deepdream_diagram():
     inside the octave loop (small → full size)."""
     from .interpret import _arrow, _box
 
-    fig, ax = _canvas((11, 3.4), (0, 11.5), (0, 3.4))
+    fig, ax = _canvas((11, 3.6), (0, 11.5), (0.1, 3.4))
     _box(ax, (1.2, 2.0), "image x\n(start: a photo)", w=1.9, color="#fde9c9")
     _box(ax, (4.0, 2.0), "pretrained CNN\n(frozen)", w=1.9)
     _box(ax, (6.9, 2.0), "chosen layers'\nactivations A", w=1.9)
@@ -843,11 +844,13 @@ def draw_deepdream_diagram():
     _arrow(ax, (2.2, 2.0), (3.0, 2.0), "jitter")
     _arrow(ax, (5.0, 2.0), (5.9, 2.0))
     _arrow(ax, (7.9, 2.0), (8.8, 2.0))
-    ax.annotate("", xy=(1.2, 1.55), xytext=(9.8, 1.55),
+    # The gradient returns to the image below the boxes (a negative bend keeps it off them).
+    ax.annotate("", xy=(1.2, 1.5), xytext=(9.8, 1.5),
                 arrowprops={"arrowstyle": "-|>", "color": "#c0392b", "lw": 1.6,
-                            "connectionstyle": "arc3,rad=0.25"})  # fmt: skip
-    ax.text(5.5, 0.35, "gradient ∂objective/∂x, normalised:  x ← x + step · g  (ascent: make "
-            "the layers fire MORE)", ha="center", fontsize=9, color="#c0392b")  # fmt: skip
+                            "connectionstyle": "arc3,rad=-0.2"})  # fmt: skip
+    ax.text(5.5, 0.45, "gradient ∂objective/∂x, normalised:  x ← x + step · g  (ascent: make "
+            "the layers fire MORE)", ha="center", va="top", fontsize=9,
+            color="#c0392b")  # fmt: skip
     ax.text(5.5, 3.15, "repeat for each octave: small image → upscale, add back lost detail → "
             "full size", ha="center", fontsize=9, color="#345")  # fmt: skip
     return fig
@@ -862,7 +865,7 @@ def draw_style_transfer_diagram(style_layers: Sequence[str] = ("s1", "s2", "s3",
     from .interpret import _arrow, _box
 
     n = len(style_layers)
-    fig, ax = _canvas((11.5, 4.6), (0, 12), (0, 4.8))
+    fig, ax = _canvas((11.5, 5.0), (0, 12.2), (-0.5, 4.8))
     _box(ax, (1.0, 4.0), "content\nimage", w=1.5, color="#dbe9f6")
     _box(ax, (1.0, 2.4), "generated\nimage x", w=1.5, color="#fde9c9")
     _box(ax, (1.0, 0.8), "style image\n(The Scream)", w=1.5, color="#f6d5d5")
@@ -870,16 +873,18 @@ def draw_style_transfer_diagram(style_layers: Sequence[str] = ("s1", "s2", "s3",
         h = 3.6 * (0.8**k)
         x0 = 2.6 + 1.0 * k
         ax.add_patch(Rectangle((x0, 2.4 - h / 2), 0.35 + 0.08 * k, h, fc="#c9d6e8", ec="#345"))
-        ax.text(x0 + 0.2, 2.4 - h / 2 - 0.25, style_layers[k], ha="center", fontsize=7,
-                rotation=20)  # fmt: skip
+        ax.text(x0 + 0.2 + 0.04 * k, 2.4 - h / 2 - 0.08, f"s{k + 1}", ha="center", va="top",
+                fontsize=9)  # fmt: skip
     ax.text(4.6, 4.55, "one frozen CNN, run on all three images", ha="center", fontsize=9)
-    _box(ax, (9.0, 3.9), f"content loss\nmean (F_x − F_c)² at {content_layer}", w=3.0,
-         color="#dbe9f6")  # fmt: skip
-    _box(ax, (9.0, 1.9), "style loss\nΣ_l w_l · mean (Gram_x − Gram_s)²\nGram = Fᵀ F / (H·W)",
-         w=3.0, h=1.1, color="#f6d5d5")  # fmt: skip
-    _arrow(ax, (7.4, 3.0), (7.5, 3.7))
-    _arrow(ax, (7.4, 2.2), (7.5, 2.0))
-    ax.text(9.0, 0.45, "total = α·content + β·style + tv·TV(x)\n→ gradient step on the PIXELS "
+    _box(ax, (9.9, 3.9), "content loss\nmean (F_x − F_c)² at c", w=3.6, color="#dbe9f6")
+    _box(ax, (9.9, 1.9), "style loss\nΣ_l w_l · mean (Gram_x − Gram_s)²\nGram = Fᵀ F / (H·W)",
+         w=3.6, h=1.1, color="#f6d5d5")  # fmt: skip
+    _arrow(ax, (7.4, 3.0), (8.0, 3.7))
+    _arrow(ax, (7.4, 2.2), (8.0, 2.0))
+    names = textwrap.fill(", ".join(f"s{k + 1} = {n}" for k, n in enumerate(style_layers)), 100)
+    ax.text(0.2, -0.1, f"style layers: {names}\ncontent layer: c = {content_layer}",
+            ha="left", va="top", fontsize=8, color="#345")  # fmt: skip
+    ax.text(9.9, 0.75, "total = α·content + β·style + tv·TV(x)\n→ gradient step on the PIXELS "
             "of x (weights stay fixed)", ha="center", fontsize=9, color="#c0392b")  # fmt: skip
     return fig
 
@@ -889,7 +894,7 @@ def draw_gan_diagram():
     losses: D learns to tell them apart, G learns to fool D."""
     from .interpret import _arrow, _box
 
-    fig, ax = _canvas((11, 3.8), (0, 11.5), (0, 3.8))
+    fig, ax = _canvas((11, 4.0), (0, 11.5), (-0.35, 3.3))
     _box(ax, (0.9, 2.6), "noise z\n~ N(0, I)", w=1.4, color="#eeeeee")
     _box(ax, (3.1, 2.6), "generator G", w=1.7, color="#fde9c9")
     _box(ax, (5.4, 2.6), "fake G(z)", w=1.5, color="#fde9c9")
@@ -903,9 +908,11 @@ def draw_gan_diagram():
     _arrow(ax, (6.15, 1.0), (6.85, 1.55))
     _arrow(ax, (8.75, 1.95), (9.35, 2.5))
     _arrow(ax, (8.75, 1.55), (9.35, 1.0))
-    ax.annotate("", xy=(3.1, 2.15), xytext=(9.35, 0.7),
-                arrowprops={"arrowstyle": "-|>", "color": "#c0392b", "lw": 1.3, "ls": "--",
-                            "connectionstyle": "arc3,rad=-0.35"})  # fmt: skip
-    ax.text(3.4, 0.25, "G's gradient flows back through D (D frozen in that step)",
-            fontsize=8, color="#c0392b")  # fmt: skip
+    # The generator's gradient: down from G's loss, back under every box, up into G.
+    red = {"color": "#c0392b", "lw": 1.3, "ls": "--"}
+    ax.plot([10.3, 10.3, 3.1], [0.42, 0.12, 0.12], **red)
+    ax.annotate("", xy=(3.1, 2.15), xytext=(3.1, 0.12),
+                arrowprops={"arrowstyle": "-|>", **red})  # fmt: skip
+    ax.text(6.7, 0.05, "G's gradient flows back through D (D frozen in that step)", ha="center",
+            va="top", fontsize=9, color="#c0392b")  # fmt: skip
     return fig

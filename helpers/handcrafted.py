@@ -498,11 +498,13 @@ def plot_comparison(contenders: Sequence[Contender], *, title: str | None = None
             ax.set_xscale("log")
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
             ax.xaxis.set_minor_formatter(NullFormatter())
+            ax.margins(x=0.25)  # room for the value printed after each bar
         else:
-            ax.set_xlim(min(0.5, min(values) - 0.05), 1.0)
+            # Bars start at 0: a cut axis would make small differences in accuracy look large.
+            ax.set_xlim(0.0, 1.2)
+            ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
         for yi, v in zip(y, values, strict=True):
             ax.text(v, yi, " " + fmt.format(v), va="center", fontsize=8)
-        ax.margins(x=0.25)
     if title:
         fig.suptitle(title, fontsize=11)
     fig.tight_layout()
@@ -513,8 +515,8 @@ def plot_confusions(
     contenders: Sequence[Contender], class_names: Sequence[str] | None = None, *,
     normalize: bool = True,
 ):  # fmt: skip
-    """The contenders' confusion matrices in one row, on one colour scale (rows normalised to
-    recall per class when ``normalize``)."""
+    """The contenders' confusion matrices, two per row, on one colour scale (rows normalised to
+    recall per class when ``normalize``); each large enough to read at a notebook's width."""
     import matplotlib.pyplot as plt
 
     items = _check_contenders(contenders, "plot_confusions()")
@@ -524,8 +526,13 @@ def plot_confusions(
     names = list(class_names) if class_names is not None else [str(i) for i in range(k)]
     if len(names) != k:
         raise ValueError(f"plot_confusions(): {len(names)} class names for {k} classes")
-    fig, axes = plt.subplots(1, len(items), figsize=(min(12, 4 * len(items)), 4.3), squeeze=False)
-    for ax, c in zip(axes[0], items, strict=True):
+    cols = min(2, len(items))
+    rows = -(-len(items) // cols)
+    fig, grid = plt.subplots(rows, cols, figsize=(5.6 * cols, 5.4 * rows), squeeze=False)
+    axes = grid.ravel()
+    for ax in axes[len(items) :]:
+        ax.axis("off")
+    for ax, c in zip(axes, items, strict=False):
         cm = c.confusion.astype(np.float64)
         if normalize:
             cm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
@@ -538,14 +545,14 @@ def plot_confusions(
                     f"{v:.2f}"[1:] if normalize and v < 1 else f"{v:.0f}",
                     ha="center",
                     va="center",
-                    fontsize=6,
+                    fontsize=8,
                     color="white" if v > 0.5 * (1 if normalize else cm.max()) else "black",
                 )
-        ax.set_xticks(range(k), names, rotation=90, fontsize=7)
-        ax.set_yticks(range(k), names if ax is axes[0][0] else [""] * k, fontsize=7)
-        ax.set_xlabel("predicted", fontsize=8)
-        ax.set_title(f"{c.name}\naccuracy {c.test_accuracy:.3f}", fontsize=9)
-    axes[0][0].set_ylabel("true", fontsize=8)
+        ax.set_xticks(range(k), names, rotation=90, fontsize=9)
+        ax.set_yticks(range(k), names, fontsize=9)
+        ax.set_xlabel("predicted", fontsize=9)
+        ax.set_ylabel("true", fontsize=9)
+        ax.set_title(f"{c.name}\naccuracy {c.test_accuracy:.3f}", fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -612,7 +619,7 @@ def draw_pipelines():
             ("image", "image\n28×28 grey", "#bbbbbb"),
             ("extract", "feature extraction\nwritten by a person:\nHOG · shape · intensity",
              "#d98c3a"),
-            ("vector", "feature vector\n(a few hundred\nnamed numbers)", "#f2d3a9"),
+            ("vector", "feature vector\n(each number\nmeans something)", "#f2d3a9"),
             ("classifier", "classifier\nSVM / random forest\n(trained)", "#2e75b6"),
             ("class", "class", "#bbbbbb"),
         ]),
@@ -624,7 +631,7 @@ def draw_pipelines():
             ("class", "class", "#bbbbbb"),
         ]),
     ]  # fmt: skip
-    fig, ax = plt.subplots(figsize=(11.5, 3.9))
+    fig, ax = plt.subplots(figsize=(10, 4.2))  # shown near full size at a notebook's width
     xs, widths = [0.0, 1.6, 4.2, 6.6, 8.9], [1.2, 2.2, 2.0, 1.9, 0.9]
     for key, label, y, steps in rows:
         ax.text(-0.1, y + 1.15, label, fontsize=11, weight="bold", va="bottom")
@@ -632,7 +639,7 @@ def draw_pipelines():
             ax.add_patch(FancyBboxPatch((x, y), w, 1.0, boxstyle="round,pad=0.04", fc=colour,
                                         ec="black", lw=0.8, gid=f"{key}:{step}"))  # fmt: skip
             dark = colour in ("#2e75b6",)
-            ax.text(x + w / 2, y + 0.5, text, ha="center", va="center", fontsize=8.5,
+            ax.text(x + w / 2, y + 0.5, text, ha="center", va="center", fontsize=9.5,
                     color="white" if dark else "black")  # fmt: skip
             if i:
                 ax.add_patch(FancyArrowPatch((xs[i - 1] + widths[i - 1] + 0.05, y + 0.5),

@@ -178,8 +178,12 @@ def test_comparison_table_and_plots():
     assert len(fig.axes) == 3 and fig.axes[1].get_xscale() == "log"
     bars = [p for p in fig.axes[0].patches]
     assert [b.get_width() for b in bars] == [0.85, 0.9, 0.88]
+    assert fig.axes[0].get_xlim()[0] == 0  # accuracy bars start at 0, not at a cut axis
     fig = hc.plot_confusions(_contenders(), ["a", "b"])
-    assert len(fig.axes) == 3 and "accuracy 0.900" in fig.axes[1].get_title()
+    # two matrices per row: three contenders fill a 2×2 grid, the fourth panel left empty
+    assert len(fig.axes) == 4 and "accuracy 0.900" in fig.axes[1].get_title()
+    assert [ax.axison for ax in fig.axes] == [True, True, True, False]
+    assert all(ax.get_ylabel() == "true" for ax in fig.axes[:3])
     with pytest.raises(ValueError, match="class names"):
         hc.plot_confusions(_contenders(), ["a"])
     with pytest.raises(ValueError, match="Contender"):
