@@ -21,11 +21,11 @@ REFERENCE_TIMES = {
         "load_before": 1.28,
     },
     "08": {
-        "seconds": 1077.7,
+        "seconds": 762.2,
         "machine": "AMD EPYC, 2 cores",
-        "images_per_second": 3104.5,
-        "measured": "2026-12-04 15:37",
-        "load_before": 1.72,
+        "images_per_second": 4737.8,
+        "measured": "2026-12-04 22:26",
+        "load_before": 0.44,
     },
     "10": {
         "seconds": 111.0,
@@ -56,11 +56,11 @@ REFERENCE_TIMES = {
         "load_before": 1.0,
     },
     "14": {
-        "seconds": 262.3,
+        "seconds": 161.7,
         "machine": "AMD EPYC, 2 cores",
-        "images_per_second": 3229.7,
-        "measured": "2026-12-04 16:35",
-        "load_before": 2.11,
+        "images_per_second": 4264.3,
+        "measured": "2026-12-04 22:30",
+        "load_before": 0.5,
     },
     "15": {
         "seconds": 52.2,
@@ -119,10 +119,10 @@ REFERENCE_TIMES = {
         "load_before": 1.69,
     },
     "23": {
-        "seconds": 573.4,
+        "seconds": 321.6,
         "machine": "AMD EPYC, 2 cores",
-        "images_per_second": 3246.3,
-        "measured": "2026-12-04 15:19",
-        "load_before": 1.42,
+        "images_per_second": 4458.6,
+        "measured": "2026-12-04 22:37",
+        "load_before": 0.46,
     },
 }
