@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from . import classic_detection as cdet
+from .tables import markdown_table
 
 __all__ = [
     "KINDS",
@@ -431,16 +432,17 @@ def comparison_table(contenders: Sequence[Contender]) -> str:
     """The contenders side by side as a Markdown table (best test accuracy in bold)."""
     items = _check_contenders(contenders, "comparison_table()")
     best = max(c.test_accuracy for c in items)
-    rows = [
-        "| approach | test accuracy | training (s) | inference (ms/image) | parameters |",
-        "|---|---:|---:|---:|---:|",
-    ]
+    rows = []
     for c in items:
         acc = f"{c.test_accuracy:.3f}"
-        acc = f"**{acc}**" if c.test_accuracy == best else acc
-        rows.append(f"| {c.name} | {acc} | {c.train_seconds:.1f} | {c.ms_per_image:.3f} | "
-                    f"{_count(int(c.parameters))} |")  # fmt: skip
-    return "\n".join(rows)
+        rows.append((c.name, f"**{acc}**" if c.test_accuracy == best else acc,
+                     f"{c.train_seconds:.1f}", f"{c.ms_per_image:.3f}",
+                     _count(int(c.parameters))))  # fmt: skip
+    return markdown_table(
+        ["approach", "test accuracy", "training (s)", "inference (ms/image)", "parameters"],
+        rows,
+        align="lrrrr",
+    )
 
 
 def agreement_groups(y_true: Any, predictions: Mapping[str, Any]) -> dict[str, np.ndarray]:
