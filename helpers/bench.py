@@ -325,6 +325,18 @@ def _as_split(data) -> Split:
     )
 
 
+def short_run_bn_momentum(total_steps: int, default: float | None = 0.99) -> float | None:
+    """Batch-norm momentum for a run of ``total_steps`` training steps: 0.5 below 500, else
+    ``default``.
+
+    Batch norm's running averages (momentum 0.99) need some 500 steps to forget their start
+    values; a shorter run (fast mode) would be evaluated with them: near chance. Even 0.9 left
+    a 24-step run at chance (10 % against 86 % with 0.5): the weights move so fast in a short
+    one-cycle run that only the last few batches' statistics fit them.
+    """
+    return 0.5 if total_steps < 500 else default
+
+
 def make_model(recipe: Recipe | str, *, steps_per_epoch: int, epochs: int | None = None):
     """Build and compile the recipe's model (optimizer and schedule included)."""
     import keras
@@ -336,15 +348,12 @@ def make_model(recipe: Recipe | str, *, steps_per_epoch: int, epochs: int | None
     epochs = r.epochs if epochs is None else epochs
     side = 28 + 2 * r.pad
     kwargs = dict(r.model_kwargs)
+    short = short_run_bn_momentum(steps_per_epoch * epochs, default=None)
     if (
-        steps_per_epoch * epochs < 500
+        short is not None
         and "bn_momentum" in inspect.signature(models.BUILDERS[r.model]).parameters
     ):
-        # Batch norm's running averages (momentum 0.99) need some 500 steps to forget their
-        # start values; a shorter run (fast mode) would be evaluated with them: near chance.
-        # Even 0.9 left a 24-step run at chance (10 % against 86 % with 0.5): the weights move
-        # so fast in a short one-cycle run that only the last few batches' statistics fit them.
-        kwargs.setdefault("bn_momentum", 0.5)
+        kwargs.setdefault("bn_momentum", short)
     model = models.build(r.model, input_shape=(side, side, 1), **kwargs)
     if r.augment:
         # Shifts of up to 2 pixels: digits and clothes stay what they are when moved a little.

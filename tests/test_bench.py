@@ -340,3 +340,6 @@ def test_short_runs_let_batch_norm_statistics_settle():
 
     assert momenta(bench.make_model("fast_mnist", steps_per_epoch=16, epochs=1)) == {0.5}
     assert momenta(bench.make_model("fast_mnist", steps_per_epoch=469, epochs=4)) == {0.99}
+    assert bench.short_run_bn_momentum(499) == 0.5
+    assert bench.short_run_bn_momentum(500) == 0.99
+    assert bench.short_run_bn_momentum(782, default=0.9) == 0.9
